@@ -1,0 +1,53 @@
+#include "converter/op_kind.h"
+
+namespace optconv {
+namespace {
+
+struct OpKindInfo {
+  OpKind kind;
+  std::string_view name;
+  int32_t builtin;
+};
+
+constexpr OpKindInfo kOpKinds[] = {
+#define OPTCONV_OP(kind, builtin, options) {OpKind::k##kind, #kind, builtin},
+#include "converter/op_kinds.def"
+#undef OPTCONV_OP
+};
+
+}  // namespace
+
+std::string_view OpKindName(OpKind kind) { return kOpKinds[static_cast<size_t>(kind)].name; }
+
+int32_t TfliteBuiltinCode(OpKind kind) { return kOpKinds[static_cast<size_t>(kind)].builtin; }
+
+std::optional<OpKind> OpKindFromTfliteBuiltin(int32_t code) {
+  for (const OpKindInfo& info : kOpKinds) {
+    if (info.builtin == code) return info.kind;
+  }
+  return std::nullopt;
+}
+
+std::optional<OpKind> OpKindFromName(std::string_view name) {
+  for (const OpKindInfo& info : kOpKinds) {
+    if (info.name == name) return info.kind;
+  }
+  return std::nullopt;
+}
+
+OpOptions DefaultOptions(OpKind kind) {
+  switch (kind) {
+#define OPTCONV_OP(kind, builtin, options) \
+  case OpKind::k##kind:                    \
+    return options{};
+#include "converter/op_kinds.def"
+#undef OPTCONV_OP
+  }
+  return NoOptions{};
+}
+
+bool OptionsMatchKind(OpKind kind, const OpOptions& options) {
+  return DefaultOptions(kind).index() == options.index();
+}
+
+}  // namespace optconv

@@ -1,0 +1,23 @@
+#pragma once
+// The optconv IR to a TFLite flatbuffer. Deterministic: the same graph gives
+// byte-identical output.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "converter/graph.h"
+
+namespace optconv {
+
+struct TfliteExportOptions {
+  std::string description = "optconv";
+};
+
+/// Serializes `graph` (one subgraph, its signatures as SignatureDefs, op codes
+/// with versions, min_runtime_version metadata). Fails with Unimplemented for
+/// ops or types the format cannot express.
+absl::StatusOr<std::vector<uint8_t>> ExportTflite(const Graph& graph,
+                                                  const TfliteExportOptions& options = {});
+
+}  // namespace optconv
