@@ -19,15 +19,39 @@ struct PipelineOptions {
 
 class Pipeline {
  public:
-  void Add(std::unique_ptr<Pass> pass) { passes_.push_back(std::move(pass)); }
+  /// Appends a pass that runs once.
+  void Add(std::unique_ptr<Pass> pass);
+  /// Appends passes that run in order, repeatedly, until a round changes
+  /// nothing or `max_rounds` rounds ran.
+  void AddFixedPointGroup(std::vector<std::unique_ptr<Pass>> passes, int max_rounds);
+  /// Every pass in execution order (a group's passes listed once).
   const std::vector<std::unique_ptr<Pass>>& passes() const { return passes_; }
+  /// Runs the passes. A failing pass stops the pipeline; the error keeps its
+  /// code and names the pass. Unknown names in options.disabled are an
+  /// InvalidArgument error.
   absl::Status Run(Graph& graph, PassContext& context, const PipelineOptions& options) const;
 
  private:
+  struct Step {
+    size_t begin = 0, end = 0;  // range of passes_
+    int max_rounds = 1;
+  };
+  absl::StatusOr<bool> RunPass(Pass& pass, Graph& graph, PassContext& context,
+                               const PipelineOptions& options) const;
+
   std::vector<std::unique_ptr<Pass>> passes_;
+  std::vector<Step> steps_;
 };
 
-/// The default float conversion pipeline (cleanup, layout, fusions).
-Pipeline DefaultPipeline();
+struct DefaultPipelineOptions {
+  /// Keep the ONNX (channels-first) layout of graph inputs/outputs; the
+  /// boundary transposes then stay.
+  bool keep_io_layout = false;
+};
+
+/// The default float conversion pipeline: constant folding, cleanup, channel
+/// shuffle lowering, layout (NCHW -> NHWC transpose removal) and fusions,
+/// iterated to a fixed point.
+Pipeline DefaultPipeline(const DefaultPipelineOptions& options = {});
 
 }  // namespace optconv

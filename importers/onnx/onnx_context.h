@@ -11,11 +11,14 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
 #include "absl/status/statusor.h"
 #include "converter/graph.h"
 #include "onnx/onnx_pb.h"
 
 namespace optconv::onnx_import {
+
+class ExternalDataFiles;
 
 class OnnxContext {
  public:
@@ -26,10 +29,16 @@ class OnnxContext {
   const std::string& file() const { return file_; }
   /// The default-domain opset the model imports.
   int64_t opset() const { return opset_; }
+  /// External data files of the model (for Constant nodes); may be null in tests.
+  ExternalDataFiles* external_files() const { return external_files_; }
+  void set_external_files(ExternalDataFiles* files) { external_files_ = files; }
 
   // ---- ONNX value names
   /// Binds an ONNX value name to an IR tensor.
-  void Bind(const std::string& onnx_name, TensorId id) { values_[onnx_name] = id; }
+  void Bind(const std::string& onnx_name, TensorId id) {
+    values_[onnx_name] = id;
+    onnx_named_.insert(id);
+  }
   /// The tensor bound to `onnx_name`, or NotFound.
   absl::StatusOr<TensorId> Lookup(const std::string& onnx_name) const;
   /// True when input `index` of `node` is present and non-empty.
@@ -42,14 +51,32 @@ class OnnxContext {
 
   // ---- constants
   const Tensor& tensor(TensorId id) const { return graph_.tensor(id); }
+  const Shape& shape(TensorId id) const { return graph_.tensor(id).shape; }
+  DataType type(TensorId id) const { return graph_.tensor(id).type; }
+  int rank(TensorId id) const { return static_cast<int>(graph_.tensor(id).shape.size()); }
   bool IsConstant(TensorId id) const { return id >= 0 && graph_.tensor(id).is_constant(); }
   /// Values of a constant integer tensor (any int type, or bool) as int64.
   std::optional<std::vector<int64_t>> ConstantInts(TensorId id) const;
   /// Values of a constant float/f16/int tensor as float.
   std::optional<std::vector<float>> ConstantFloats(TensorId id) const;
+  /// Small constants. An empty `shape` means 1-D [values.size()] (use the
+  /// scalar helpers for rank 0). Names are made unique.
+  /// Element values of an integer tensor that are known at import time even
+  /// though the tensor is computed at run time (e.g. SHAPE of [?,16,64] is
+  /// [?,16,64]); nullopt marks unknown elements. Lets Gather/Slice/arithmetic
+  /// on partially known shapes fold to constants.
+  using PartialInts = std::vector<std::optional<int64_t>>;
+  void SetPartialInts(TensorId id, PartialInts values) { partial_[id] = std::move(values); }
+  /// Known elements of `id`: all of them for integer constants.
+  std::optional<PartialInts> KnownInts(TensorId id) const;
+
   TensorId AddConstInts(const std::string& name, std::vector<int32_t> values, Shape shape = {});
   TensorId AddConstInt64s(const std::string& name, std::vector<int64_t> values, Shape shape = {});
   TensorId AddConstFloats(const std::string& name, std::vector<float> values, Shape shape = {});
+  TensorId AddScalarInt(const std::string& name, int32_t value);
+  TensorId AddScalarFloat(const std::string& name, float value);
+  /// A tensor name not used yet, derived from `base` (amortised O(1)).
+  std::string UniqueName(const std::string& base);
 
   // ---- emitting canonical ops
   /// Appends an op with one output of `out_type`, infers its shape and, when
@@ -66,6 +93,14 @@ class OnnxContext {
   /// the explicit transposes the layout pass cancels.
   absl::StatusOr<TensorId> ToChannelsLast(const onnx::NodeProto& node, TensorId channels_first);
   absl::StatusOr<TensorId> ToChannelsFirst(const onnx::NodeProto& node, TensorId channels_last);
+  /// TRANSPOSE with a constant i32 `perm`.
+  absl::StatusOr<TensorId> EmitTranspose(const onnx::NodeProto& node, TensorId input,
+                                         const std::vector<int32_t>& perm);
+  /// CAST to `type` (returns `input` unchanged when it already has that type).
+  absl::StatusOr<TensorId> EmitCast(const onnx::NodeProto& node, TensorId input, DataType type);
+  /// An i32 version of an integer tensor (shape/axes operands, which TFLite
+  /// wants as i32): a new constant when `id` is constant, else a CAST.
+  absl::StatusOr<TensorId> AsInt32(const onnx::NodeProto& node, TensorId id);
 
   // ---- attributes
   static const onnx::AttributeProto* FindAttr(const onnx::NodeProto& node, const std::string& name);
@@ -88,6 +123,13 @@ class OnnxContext {
   int64_t opset_;
   bool fold_constants_;
   absl::flat_hash_map<std::string, TensorId> values_;
+  ExternalDataFiles* external_files_ = nullptr;
+  absl::flat_hash_map<TensorId, PartialInts> partial_;
+  // Tensors that already carry an ONNX value name (SetOutput keeps those).
+  absl::flat_hash_set<TensorId> onnx_named_;
+  // Tensor names in use; tensors_[0, names_synced_) have been added to it.
+  absl::flat_hash_set<std::string> used_names_;
+  int names_synced_ = 0;
 };
 
 /// Converts one ONNX node into canonical ops. Returns Unimplemented for

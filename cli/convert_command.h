@@ -1,0 +1,26 @@
+#pragma once
+// `optconv convert MODEL [-o OUT.tflite]`: import, run the pass pipeline,
+// export to memory, then write the file atomically.
+#include <string>
+#include <vector>
+
+namespace optconv::cli {
+
+/// Flags of the convert command (also used by the short form `optconv MODEL`).
+struct ConvertFlags {
+  std::string input;
+  std::string output;  // empty: MODEL's stem + ".tflite" next to the input
+  bool json = false;
+  bool keep_io_layout = false;  // keep ONNX's channels-first graph inputs/outputs
+  bool verify_each = false;
+  std::vector<std::string> print_ir_after;  // pass names, "import" or "all"
+  bool print_ir_after_change = false;
+  bool time_passes = false;
+  std::vector<std::string> disabled_passes;
+};
+
+/// Runs the conversion and reports it (progress on stderr, --json on stdout).
+/// Returns the process exit code (see converter/status_util.h ExitCode).
+int RunConvert(const ConvertFlags& flags);
+
+}  // namespace optconv::cli

@@ -1,0 +1,48 @@
+#pragma once
+// What a conversion did, collected as it runs; printed as --json or as the
+// --time-passes table. Fields stay unset (-1 / empty) for phases not reached.
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "converter/status_util.h"
+
+namespace optconv::cli {
+
+/// One pass that ran.
+struct PassRun {
+  std::string name;
+  bool changed = false;
+  double seconds = 0;
+};
+
+struct ConvertReport {
+  std::string input;
+  std::string output;
+  int64_t input_bytes = -1;
+  int64_t output_bytes = -1;
+  int64_t params = -1;
+  int64_t ops_imported = -1;
+  int64_t ops_final = -1;
+  int64_t transposes_imported = -1;
+  int64_t transposes_final = -1;
+  std::map<std::string, int64_t> histogram_imported;
+  std::map<std::string, int64_t> histogram_final;
+  std::map<std::string, int64_t> pass_counters;
+  std::vector<PassRun> passes;
+  double import_seconds = -1;
+  double passes_seconds = -1;
+  double export_seconds = -1;
+  double total_seconds = 0;
+  ExitCode exit_code = ExitCode::kOk;
+  std::string error;  // empty on success
+};
+
+/// The report as one JSON object (with a trailing newline).
+std::string ConvertReportJson(const ConvertReport& report);
+
+/// The --time-passes table: one line per pass that ran, slowest first.
+std::string PassTimingTable(const ConvertReport& report);
+
+}  // namespace optconv::cli

@@ -1,0 +1,135 @@
+// optconv: the command-line entry point. Wires CLI11 subcommands to the
+// convert/inspect/passes commands and maps every failure to a documented
+// exit code (converter/status_util.h).
+#include <cstdio>
+#include <exception>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "CLI/CLI.hpp"
+#include "cli/convert_command.h"
+#include "cli/error_output.h"
+#include "cli/inspect_command.h"
+#include "cli/log_setup.h"
+#include "cli/passes_command.h"
+#include "converter/status_util.h"
+
+#ifndef OPTCONV_VERSION
+#define OPTCONV_VERSION "0.1.0"
+#endif
+
+namespace optconv::cli {
+namespace {
+
+constexpr char kFooter[] =
+    "Exit codes: 0 ok, 1 usage error or unwritable output, 2 unreadable or invalid input,\n"
+    "3 unsupported ops or features, 4 internal error.";
+
+void AddConvertOptions(CLI::App& cmd, ConvertFlags& flags) {
+  cmd.add_option("MODEL", flags.input, "The .onnx model to convert")->required();
+  cmd.add_option("-o,--output", flags.output,
+                 "Output .tflite path (default: MODEL's name with .tflite, next to it)")
+      ->type_name("OUT");
+  cmd.add_flag("--json", flags.json, "Print a JSON report on stdout");
+  cmd.add_flag("--keep-io-layout", flags.keep_io_layout,
+               "Keep the model's channels-first (NCHW) graph inputs and outputs");
+  cmd.add_flag("--verify-each", flags.verify_each, "Verify the IR after import and after every pass");
+  cmd.add_option("--print-ir-after", flags.print_ir_after,
+                 "Print the IR to stderr after PASS ('import', a pass name or 'all'); repeatable")
+      ->type_name("PASS")
+      ->allow_extra_args(false)  // one value per occurrence: never swallow MODEL
+      ->delimiter(',');
+  cmd.add_flag("--print-ir-after-change", flags.print_ir_after_change,
+               "Print the IR only after passes that changed it (alone: after every such pass)");
+  cmd.add_flag("--time-passes", flags.time_passes, "Print the wall time of each pass to stderr");
+  cmd.add_option("--disable-pass", flags.disabled_passes, "Skip the pass NAME; repeatable")
+      ->type_name("NAME")
+      ->allow_extra_args(false)
+      ->delimiter(',');
+}
+
+// `optconv MODEL ...` is short for `optconv convert MODEL ...`: anything that
+// is not a subcommand or a top-level flag starts a conversion.
+std::vector<std::string> ExpandShortForm(std::vector<std::string> args) {
+  size_t first = 0;  // skip the top-level verbosity flags
+  while (first < args.size() && (args[first] == "-v" || args[first] == "--verbose" ||
+                                 args[first] == "-q" || args[first] == "--quiet")) {
+    ++first;
+  }
+  if (first == args.size()) return args;
+  static const char* const kTopLevel[] = {"convert", "inspect", "passes", "-h", "--help", "--version"};
+  for (const char* word : kTopLevel) {
+    if (args[first] == word) return args;
+  }
+  args.insert(args.begin() + static_cast<std::ptrdiff_t>(first), "convert");
+  return args;
+}
+
+int Main(int argc, char** argv) {
+  CLI::App app{"optconv converts ONNX models to TFLite flatbuffers.\n"
+               "Short form: optconv MODEL [convert flags] is optconv convert MODEL [flags].",
+               "optconv"};
+  app.set_version_flag("--version", "optconv " OPTCONV_VERSION);
+  app.footer(kFooter);
+  app.fallthrough();  // -v/-q also work after the subcommand
+  bool verbose = false;
+  bool quiet = false;
+  app.add_flag("-v,--verbose", verbose, "Log details (each pass) to stderr");
+  app.add_flag("-q,--quiet", quiet, "Log only errors");
+
+  ConvertFlags convert_flags;
+  CLI::App* convert = app.add_subcommand(
+      "convert", "Convert an ONNX model to TFLite (short form: optconv MODEL [flags])");
+  AddConvertOptions(*convert, convert_flags);
+
+  InspectFlags inspect_flags;
+  CLI::App* inspect = app.add_subcommand("inspect", "Summarize an .onnx or .tflite file");
+  inspect->add_option("FILE", inspect_flags.path, "The .onnx or .tflite file")->required();
+  inspect->add_flag("--json", inspect_flags.json, "Print one JSON object instead of tables");
+
+  bool passes_json = false;
+  CLI::App* passes = app.add_subcommand("passes", "List the passes of the default pipeline");
+  passes->add_flag("--json", passes_json, "Print a JSON array");
+
+  std::vector<std::string> args = ExpandShortForm(std::vector<std::string>(argv + 1, argv + argc));
+  if (args.empty()) {
+    std::fputs(app.help().c_str(), stderr);
+    return static_cast<int>(ExitCode::kUsage);
+  }
+  std::vector<char*> expanded = {argv[0]};
+  for (std::string& arg : args) expanded.push_back(arg.data());
+  try {
+    app.parse(static_cast<int>(expanded.size()), expanded.data());
+  } catch (const CLI::Success& e) {  // --help, --version
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    PrintError(std::string(e.what()) + "\nRun 'optconv --help' for usage.");
+    return static_cast<int>(ExitCode::kUsage);
+  }
+  if (verbose && quiet) {
+    PrintError("-v/--verbose and -q/--quiet cannot be combined");
+    return static_cast<int>(ExitCode::kUsage);
+  }
+  SetUpLogging(verbose ? LogLevel::kVerbose : quiet ? LogLevel::kQuiet : LogLevel::kNormal);
+
+  if (convert->parsed()) return RunConvert(convert_flags);
+  if (inspect->parsed()) return RunInspect(inspect_flags);
+  if (passes->parsed()) return RunPasses(passes_json);
+  PrintError("a command or a model is required\nRun 'optconv --help' for usage.");
+  return static_cast<int>(ExitCode::kUsage);
+}
+
+}  // namespace
+}  // namespace optconv::cli
+
+int main(int argc, char** argv) {
+  try {
+    return optconv::cli::Main(argc, argv);
+  } catch (const std::exception& e) {
+    optconv::cli::PrintError(std::string("internal error: ") + e.what());
+  } catch (...) {
+    optconv::cli::PrintError("internal error: unknown exception");
+  }
+  return static_cast<int>(optconv::ExitCode::kInternal);
+}

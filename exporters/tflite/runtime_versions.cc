@@ -1,0 +1,176 @@
+#include "exporters/tflite/runtime_versions.h"
+
+#include <map>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_split.h"
+
+namespace optconv {
+
+using BO = tflite::BuiltinOperator;
+
+std::string_view MinRuntimeVersion(tflite::BuiltinOperator code, int version) {
+  // (op, version) -> the first TFLite release implementing it; the entries of
+  // runtime_version.cc for the operators optconv writes.
+  static const auto* const kTable = new std::map<std::pair<BO, int>, std::string_view>{
+      {{BO::ADD, 1}, "1.5.0"}, {{BO::ADD, 2}, "1.14.0"}, {{BO::ADD, 3}, "2.4.0"},
+      {{BO::ADD, 4}, "2.6.0"}, {{BO::ADD, 5}, "2.13.0"},
+      {{BO::AVERAGE_POOL_2D, 1}, "1.5.0"}, {{BO::AVERAGE_POOL_2D, 2}, "1.14.0"},
+      {{BO::AVERAGE_POOL_2D, 3}, "2.3.0"},
+      {{BO::CONCATENATION, 1}, "1.5.0"}, {{BO::CONCATENATION, 2}, "1.14.0"},
+      {{BO::CONCATENATION, 3}, "2.3.0"}, {{BO::CONCATENATION, 4}, "2.14.0"},
+      {{BO::CONV_2D, 1}, "1.5.0"}, {{BO::CONV_2D, 2}, "1.14.0"}, {{BO::CONV_2D, 3}, "1.14.0"},
+      {{BO::CONV_2D, 4}, "2.3.0"}, {{BO::CONV_2D, 5}, "2.4.0"}, {{BO::CONV_2D, 6}, "2.9.0"},
+      {{BO::CONV_2D, 7}, "2.11.0"}, {{BO::CONV_2D, 8}, "2.15.0"},
+      {{BO::DEPTHWISE_CONV_2D, 1}, "1.5.0"}, {{BO::DEPTHWISE_CONV_2D, 2}, "1.12.0"},
+      {{BO::DEPTHWISE_CONV_2D, 3}, "1.14.0"}, {{BO::DEPTHWISE_CONV_2D, 4}, "2.2.0"},
+      {{BO::DEPTHWISE_CONV_2D, 5}, "2.3.0"}, {{BO::DEPTHWISE_CONV_2D, 6}, "2.3.0"},
+      {{BO::DEPTHWISE_CONV_2D, 7}, "2.11.0"},
+      {{BO::DEPTH_TO_SPACE, 1}, "2.1.0"}, {{BO::DEPTH_TO_SPACE, 2}, "2.5.0"},
+      {{BO::DEQUANTIZE, 1}, "1.13.1"}, {{BO::DEQUANTIZE, 2}, "1.14.0"},
+      {{BO::DEQUANTIZE, 3}, "1.15.0"}, {{BO::DEQUANTIZE, 4}, "2.2.0"},
+      {{BO::DEQUANTIZE, 5}, "2.7.0"}, {{BO::DEQUANTIZE, 6}, "2.18.0"},
+      {{BO::FLOOR, 1}, "1.9.0"},
+      {{BO::FULLY_CONNECTED, 1}, "1.5.0"}, {{BO::FULLY_CONNECTED, 2}, "1.10.0"},
+      {{BO::FULLY_CONNECTED, 3}, "1.14.0"}, {{BO::FULLY_CONNECTED, 4}, "1.14.0"},
+      {{BO::FULLY_CONNECTED, 5}, "2.0.0"}, {{BO::FULLY_CONNECTED, 6}, "2.1.0"},
+      {{BO::FULLY_CONNECTED, 7}, "2.3.0"}, {{BO::FULLY_CONNECTED, 8}, "2.3.0"},
+      {{BO::FULLY_CONNECTED, 9}, "2.3.0"}, {{BO::FULLY_CONNECTED, 10}, "2.11.0"},
+      {{BO::FULLY_CONNECTED, 11}, "2.15.0"}, {{BO::FULLY_CONNECTED, 12}, "2.17.0"},
+      {{BO::FULLY_CONNECTED, 13}, "2.18.0"},
+      {{BO::L2_NORMALIZATION, 1}, "1.5.0"}, {{BO::L2_NORMALIZATION, 2}, "1.14.0"},
+      {{BO::LOGISTIC, 1}, "1.14.0"}, {{BO::LOGISTIC, 2}, "1.14.0"}, {{BO::LOGISTIC, 3}, "2.3.0"},
+      {{BO::MAX_POOL_2D, 1}, "1.5.0"}, {{BO::MAX_POOL_2D, 2}, "1.14.0"},
+      {{BO::MAX_POOL_2D, 3}, "2.3.0"},
+      {{BO::MUL, 1}, "1.5.0"}, {{BO::MUL, 2}, "1.14.0"}, {{BO::MUL, 3}, "1.15.0"},
+      {{BO::MUL, 4}, "2.3.0"}, {{BO::MUL, 5}, "2.6.0"}, {{BO::MUL, 6}, "2.11.0"},
+      {{BO::MUL, 7}, "2.13.0"},
+      {{BO::RELU, 1}, "1.5.0"}, {{BO::RELU, 2}, "2.1.0"}, {{BO::RELU, 3}, "2.5.0"},
+      {{BO::RELU_N1_TO_1, 1}, "1.5.0"},
+      {{BO::RELU6, 1}, "1.5.0"}, {{BO::RELU6, 2}, "1.14.0"}, {{BO::RELU6, 3}, "2.5.0"},
+      {{BO::RESHAPE, 1}, "1.5.0"},
+      {{BO::RESIZE_BILINEAR, 1}, "1.7.0"}, {{BO::RESIZE_BILINEAR, 2}, "1.14.0"},
+      {{BO::RESIZE_BILINEAR, 3}, "2.2.0"}, {{BO::RESIZE_BILINEAR, 4}, "2.5.0"},
+      {{BO::SOFTMAX, 1}, "1.5.0"}, {{BO::SOFTMAX, 2}, "1.14.0"}, {{BO::SOFTMAX, 3}, "2.3.0"},
+      {{BO::SPACE_TO_DEPTH, 1}, "1.5.0"}, {{BO::SPACE_TO_DEPTH, 2}, "1.14.0"},
+      {{BO::TANH, 1}, "1.14.0"}, {{BO::TANH, 2}, "1.14.0"}, {{BO::TANH, 3}, "2.3.0"},
+      {{BO::PAD, 1}, "1.5.0"}, {{BO::PAD, 2}, "1.14.0"}, {{BO::PAD, 3}, "2.4.0"},
+      {{BO::PAD, 4}, "2.6.0"},
+      {{BO::GATHER, 1}, "1.6.0"}, {{BO::GATHER, 2}, "1.14.0"}, {{BO::GATHER, 3}, "1.15.0"},
+      {{BO::GATHER, 4}, "2.4.0"}, {{BO::GATHER, 5}, "2.5.0"}, {{BO::GATHER, 6}, "2.13.0"},
+      {{BO::GATHER, 7}, "2.15.0"},
+      {{BO::TRANSPOSE, 1}, "1.6.0"}, {{BO::TRANSPOSE, 2}, "1.14.0"},
+      {{BO::TRANSPOSE, 3}, "1.15.0"}, {{BO::TRANSPOSE, 4}, "2.3.0"},
+      {{BO::TRANSPOSE, 5}, "2.4.0"}, {{BO::TRANSPOSE, 6}, "2.12.0"},
+      {{BO::TRANSPOSE, 7}, "2.14.4"},
+      {{BO::MEAN, 1}, "1.6.0"}, {{BO::MEAN, 2}, "1.14.0"}, {{BO::MEAN, 3}, "2.4.0"},
+      {{BO::SUB, 1}, "1.6.0"}, {{BO::SUB, 2}, "1.14.0"}, {{BO::SUB, 3}, "2.3.0"},
+      {{BO::SUB, 4}, "2.4.0"}, {{BO::SUB, 5}, "2.4.0"},
+      {{BO::DIV, 1}, "1.6.0"}, {{BO::DIV, 2}, "2.3.0"},
+      {{BO::SQUEEZE, 1}, "1.6.0"}, {{BO::SQUEEZE, 2}, "2.5.0"},
+      {{BO::UNIDIRECTIONAL_SEQUENCE_LSTM, 1}, "1.13.1"},
+      {{BO::UNIDIRECTIONAL_SEQUENCE_LSTM, 2}, "1.14.0"},
+      {{BO::UNIDIRECTIONAL_SEQUENCE_LSTM, 3}, "2.3.0"},
+      {{BO::UNIDIRECTIONAL_SEQUENCE_LSTM, 4}, "2.12.0"},
+      {{BO::STRIDED_SLICE, 1}, "1.6.0"}, {{BO::STRIDED_SLICE, 2}, "1.14.0"},
+      {{BO::STRIDED_SLICE, 3}, "2.1.0"}, {{BO::STRIDED_SLICE, 4}, "2.2.0"},
+      {{BO::STRIDED_SLICE, 5}, "2.5.0"}, {{BO::STRIDED_SLICE, 6}, "2.6.0"},
+      {{BO::STRIDED_SLICE, 7}, "2.14.0"}, {{BO::STRIDED_SLICE, 8}, "2.14.0"},
+      {{BO::EXP, 1}, "1.7.0"}, {{BO::EXP, 2}, "2.12.0"},
+      {{BO::SPLIT, 1}, "1.5.0"}, {{BO::SPLIT, 2}, "1.14.0"}, {{BO::SPLIT, 3}, "1.14.0"},
+      {{BO::SPLIT, 4}, "2.3.0"},
+      {{BO::LOG_SOFTMAX, 1}, "1.14.0"}, {{BO::LOG_SOFTMAX, 2}, "1.14.0"},
+      {{BO::BIDIRECTIONAL_SEQUENCE_LSTM, 1}, "1.14.0"},
+      {{BO::BIDIRECTIONAL_SEQUENCE_LSTM, 2}, "1.14.0"},
+      {{BO::BIDIRECTIONAL_SEQUENCE_LSTM, 3}, "1.14.0"},
+      {{BO::CAST, 1}, "1.5.0"}, {{BO::CAST, 2}, "2.7.0"}, {{BO::CAST, 3}, "2.8.0"},
+      {{BO::CAST, 4}, "2.9.0"}, {{BO::CAST, 5}, "2.12.0"}, {{BO::CAST, 6}, "2.15.0"},
+      {{BO::CAST, 7}, "2.17.0"},
+      {{BO::PRELU, 1}, "1.8.0"},
+      {{BO::MAXIMUM, 1}, "1.14.0"}, {{BO::MAXIMUM, 2}, "1.14.0"}, {{BO::MAXIMUM, 3}, "2.3.0"},
+      {{BO::MAXIMUM, 4}, "2.3.0"},
+      {{BO::ARG_MAX, 1}, "1.9.0"}, {{BO::ARG_MAX, 2}, "1.14.0"}, {{BO::ARG_MAX, 3}, "2.9.0"},
+      {{BO::MINIMUM, 1}, "1.14.0"}, {{BO::MINIMUM, 2}, "1.14.0"}, {{BO::MINIMUM, 3}, "2.3.0"},
+      {{BO::MINIMUM, 4}, "2.3.0"},
+      {{BO::LESS, 1}, "1.14.0"}, {{BO::LESS, 2}, "1.14.0"}, {{BO::LESS, 3}, "2.13.0"},
+      {{BO::NEG, 1}, "1.9.0"},
+      {{BO::PADV2, 1}, "1.9.0"}, {{BO::PADV2, 2}, "1.14.0"}, {{BO::PADV2, 3}, "2.4.0"},
+      {{BO::PADV2, 4}, "2.6.0"},
+      {{BO::GREATER, 1}, "1.14.0"}, {{BO::GREATER, 2}, "1.14.0"},
+      {{BO::GREATER_EQUAL, 1}, "1.14.0"}, {{BO::GREATER_EQUAL, 2}, "1.14.0"},
+      {{BO::GREATER_EQUAL, 3}, "2.13.0"},
+      {{BO::LESS_EQUAL, 1}, "1.14.0"}, {{BO::LESS_EQUAL, 2}, "1.14.0"},
+      {{BO::SLICE, 1}, "1.14.0"}, {{BO::SLICE, 2}, "1.14.0"}, {{BO::SLICE, 3}, "1.14.0"},
+      {{BO::SLICE, 4}, "2.4.0"}, {{BO::SLICE, 5}, "2.5.0"}, {{BO::SLICE, 6}, "2.14.0"},
+      {{BO::SIN, 1}, "1.9.0"},
+      {{BO::TRANSPOSE_CONV, 1}, "1.9.0"}, {{BO::TRANSPOSE_CONV, 2}, "2.2.0"},
+      {{BO::TRANSPOSE_CONV, 3}, "2.3.0"}, {{BO::TRANSPOSE_CONV, 4}, "2.13.0"},
+      {{BO::TRANSPOSE_CONV, 5}, "2.15.0"},
+      {{BO::TILE, 1}, "1.10.1"}, {{BO::TILE, 2}, "2.2.0"}, {{BO::TILE, 3}, "2.8.0"},
+      {{BO::EXPAND_DIMS, 1}, "1.10.0"},
+      {{BO::EQUAL, 1}, "1.14.0"}, {{BO::EQUAL, 2}, "1.14.0"}, {{BO::EQUAL, 3}, "2.3.0"},
+      {{BO::EQUAL, 4}, "2.13.0"},
+      {{BO::NOT_EQUAL, 1}, "1.14.0"}, {{BO::NOT_EQUAL, 2}, "1.14.0"},
+      {{BO::NOT_EQUAL, 3}, "2.3.0"},
+      {{BO::LOG, 1}, "1.14.0"}, {{BO::LOG, 2}, "2.15.0"},
+      {{BO::SUM, 1}, "1.10.0"}, {{BO::SUM, 2}, "1.15.0"},
+      {{BO::SQRT, 1}, "1.10.0"},
+      {{BO::RSQRT, 1}, "1.10.0"}, {{BO::RSQRT, 2}, "2.5.0"}, {{BO::RSQRT, 3}, "2.15.0"},
+      {{BO::SHAPE, 1}, "1.10.0"},
+      {{BO::POW, 1}, "1.10.0"},
+      {{BO::ARG_MIN, 1}, "1.9.0"}, {{BO::ARG_MIN, 2}, "1.14.0"}, {{BO::ARG_MIN, 3}, "2.9.0"},
+      {{BO::REDUCE_PROD, 1}, "1.11.0"}, {{BO::REDUCE_PROD, 2}, "2.6.0"},
+      {{BO::REDUCE_MAX, 1}, "1.11.0"}, {{BO::REDUCE_MAX, 2}, "1.14.0"},
+      {{BO::REDUCE_MAX, 3}, "2.5.0"},
+      {{BO::PACK, 1}, "1.11.0"}, {{BO::PACK, 2}, "1.14.0"}, {{BO::PACK, 3}, "2.3.0"},
+      {{BO::PACK, 4}, "2.13.0"},
+      {{BO::LOGICAL_OR, 1}, "1.11.0"},
+      {{BO::LOGICAL_AND, 1}, "1.11.0"},
+      {{BO::UNPACK, 1}, "1.11.0"}, {{BO::UNPACK, 2}, "1.14.0"}, {{BO::UNPACK, 3}, "2.2.0"},
+      {{BO::UNPACK, 4}, "2.3.0"},
+      {{BO::REDUCE_MIN, 1}, "1.11.0"}, {{BO::REDUCE_MIN, 2}, "1.14.0"},
+      {{BO::REDUCE_MIN, 3}, "2.5.0"},
+      {{BO::SQUARE, 1}, "1.12.0"},
+      {{BO::FILL, 1}, "1.13.0"}, {{BO::FILL, 2}, "2.3.0"}, {{BO::FILL, 3}, "2.5.0"},
+      {{BO::FILL, 4}, "2.12.0"},
+      {{BO::RANGE, 1}, "1.13.0"}, {{BO::RANGE, 2}, "2.14.0"},
+      {{BO::RESIZE_NEAREST_NEIGHBOR, 1}, "1.13.1"}, {{BO::RESIZE_NEAREST_NEIGHBOR, 2}, "1.14.0"},
+      {{BO::RESIZE_NEAREST_NEIGHBOR, 3}, "2.3.0"}, {{BO::RESIZE_NEAREST_NEIGHBOR, 4}, "2.4.0"},
+      {{BO::LEAKY_RELU, 1}, "1.13.1"}, {{BO::LEAKY_RELU, 2}, "2.3.0"},
+      {{BO::SQUARED_DIFFERENCE, 1}, "1.13.1"}, {{BO::SQUARED_DIFFERENCE, 2}, "2.5.0"},
+      {{BO::MIRROR_PAD, 1}, "1.13.1"}, {{BO::MIRROR_PAD, 2}, "2.3.0"},
+      {{BO::MIRROR_PAD, 3}, "2.12.0"},
+      {{BO::ABS, 1}, "1.13.0"}, {{BO::ABS, 2}, "2.4.0"}, {{BO::ABS, 3}, "2.5.0"},
+      {{BO::ABS, 4}, "2.6.0"}, {{BO::ABS, 5}, "2.12.0"},
+      {{BO::SPLIT_V, 1}, "1.13.1"}, {{BO::SPLIT_V, 2}, "2.3.0"},
+      {{BO::CEIL, 1}, "1.14.0"},
+      {{BO::COS, 1}, "1.14.0"},
+      {{BO::ELU, 1}, "1.14.0"},
+      {{BO::ROUND, 1}, "1.14.0"},
+      {{BO::HARD_SWISH, 1}, "1.15.0"},
+      {{BO::SELECT_V2, 1}, "2.2.0"}, {{BO::SELECT_V2, 2}, "2.12.0"},
+      {{BO::BATCH_MATMUL, 1}, "2.3.0"}, {{BO::BATCH_MATMUL, 2}, "2.3.0"},
+      {{BO::BATCH_MATMUL, 3}, "2.4.0"}, {{BO::BATCH_MATMUL, 4}, "2.5.0"},
+      {{BO::CUMSUM, 1}, "2.4.0"},
+      {{BO::BROADCAST_TO, 2}, "2.5.0"}, {{BO::BROADCAST_TO, 3}, "2.5.0"},
+      {{BO::GELU, 1}, "2.9.0"}, {{BO::GELU, 2}, "2.9.0"},
+      {{BO::SIGN, 1}, "2.11.0"}, {{BO::SIGN, 2}, "2.12.0"},
+  };
+  auto it = kTable->find({code, version});
+  return it == kTable->end() ? std::string_view() : it->second;
+}
+
+bool RuntimeVersionLess(std::string_view a, std::string_view b) {
+  const std::vector<absl::string_view> pa = absl::StrSplit(absl::string_view(a.data(), a.size()), '.');
+  const std::vector<absl::string_view> pb = absl::StrSplit(absl::string_view(b.data(), b.size()), '.');
+  if (a.empty() || b.empty()) return a.empty() && !b.empty();
+  for (size_t i = 0; i < pa.size() && i < pb.size(); ++i) {
+    int va = 0, vb = 0;
+    if (absl::SimpleAtoi(pa[i], &va) && absl::SimpleAtoi(pb[i], &vb) && va != vb) return va < vb;
+  }
+  return pa.size() < pb.size();
+}
+
+}  // namespace optconv

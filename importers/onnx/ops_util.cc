@@ -1,0 +1,148 @@
+#include "importers/onnx/ops_util.h"
+
+#include <algorithm>
+#include <climits>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "importers/onnx/onnx_tensor_data.h"
+
+namespace optconv::onnx_import {
+
+absl::StatusOr<std::optional<std::vector<int64_t>>> ReadIntsAttrOrInput(
+    const OnnxContext& ctx, const onnx::NodeProto& node, const std::string& attr,
+    int64_t input_since, int input_index) {
+  if (ctx.opset() < input_since) {
+    if (OnnxContext::FindAttr(node, attr) == nullptr) return std::nullopt;
+    return OnnxContext::AttrInts(node, attr);
+  }
+  if (!OnnxContext::HasInput(node, input_index)) return std::nullopt;
+  absl::StatusOr<std::vector<int64_t>> values = ConstIntsInput(ctx, node, input_index);
+  if (!values.ok()) return values.status();
+  return *std::move(values);
+}
+
+absl::StatusOr<std::vector<int64_t>> ConstIntsInput(const OnnxContext& ctx,
+                                                    const onnx::NodeProto& node, int index) {
+  absl::StatusOr<TensorId> id = ctx.Input(node, index);
+  if (!id.ok()) return id.status();
+  std::optional<std::vector<int64_t>> values = ctx.ConstantInts(*id);
+  if (!values) {
+    return ctx.Unsupported(node, absl::StrCat("input '", node.input(index),
+                                              "' must be a constant (it is computed at run time)"));
+  }
+  return *std::move(values);
+}
+
+absl::StatusOr<std::vector<int>> NormalizeAxes(const OnnxContext& ctx, const onnx::NodeProto& node,
+                                               const std::vector<int64_t>& axes, int rank) {
+  std::vector<int> out;
+  for (int64_t a : axes) {
+    std::optional<int> n = NormalizeAxis(a, rank);
+    if (!n) {
+      return ctx.Invalid(node, absl::StrCat("axis ", a, " is out of range for rank ", rank),
+                         absl::StrCat("an axis in [", -rank, ", ", rank - 1, "]"));
+    }
+    if (std::find(out.begin(), out.end(), *n) != out.end()) {
+      return ctx.Invalid(node, absl::StrCat("axis ", a, " is repeated"), "distinct axes");
+    }
+    out.push_back(*n);
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+std::vector<int32_t> ToInt32(const std::vector<int64_t>& values) {
+  std::vector<int32_t> out;
+  out.reserve(values.size());
+  for (int64_t v : values) out.push_back(static_cast<int32_t>(std::clamp<int64_t>(v, INT_MIN, INT_MAX)));
+  return out;
+}
+
+absl::StatusOr<TensorId> EmitReshape(OnnxContext& ctx, const onnx::NodeProto& node, TensorId x,
+                                     const Shape& target) {
+  if (std::count(target.begin(), target.end(), kUnknownDim) > 1) {
+    return ctx.Unsupported(node,
+                           absl::StrCat("reshape to ", ShapeToString(target),
+                                        " needs a run-time shape (more than one unknown dimension)"));
+  }
+  if (ctx.shape(x) == target) return x;
+  TensorId shape = ctx.AddConstInts(HelperName(node, "shape"), ToInt32(target));
+  absl::StatusOr<TensorId> out = ctx.Emit(node, OpKind::kReshape, {x, shape}, NoOptions{}, ctx.type(x));
+  if (out.ok()) PropagateKnown(ctx, x, *out);
+  return out;
+}
+
+TensorId ScalarOfType(OnnxContext& ctx, const std::string& name, double value, DataType type) {
+  Graph& g = ctx.graph();
+  const std::string unique = ctx.UniqueName(name);
+  switch (type) {
+    case DataType::kFloat16: {
+      uint16_t h = FloatToHalf(static_cast<float>(value));
+      return g.AddConstantValues<uint16_t>(unique, type, {}, absl::MakeConstSpan(&h, 1));
+    }
+    case DataType::kInt8: {
+      int8_t v = static_cast<int8_t>(value);
+      return g.AddConstantValues<int8_t>(unique, type, {}, absl::MakeConstSpan(&v, 1));
+    }
+    case DataType::kUInt8:
+    case DataType::kBool: {
+      uint8_t v = static_cast<uint8_t>(value);
+      return g.AddConstantValues<uint8_t>(unique, type, {}, absl::MakeConstSpan(&v, 1));
+    }
+    case DataType::kInt16: {
+      int16_t v = static_cast<int16_t>(value);
+      return g.AddConstantValues<int16_t>(unique, type, {}, absl::MakeConstSpan(&v, 1));
+    }
+    case DataType::kInt32: {
+      int32_t v = static_cast<int32_t>(value);
+      return g.AddConstantValues<int32_t>(unique, type, {}, absl::MakeConstSpan(&v, 1));
+    }
+    case DataType::kInt64: {
+      int64_t v = static_cast<int64_t>(value);
+      return g.AddConstantValues<int64_t>(unique, type, {}, absl::MakeConstSpan(&v, 1));
+    }
+    default: {
+      float v = static_cast<float>(value);
+      return g.AddConstantValues<float>(unique, DataType::kFloat32, {}, absl::MakeConstSpan(&v, 1));
+    }
+  }
+}
+
+std::optional<TensorId> ConstFromKnown(OnnxContext& ctx, const std::string& name,
+                                       const OnnxContext::PartialInts& values, DataType type,
+                                       const Shape& shape) {
+  std::vector<int64_t> known;
+  for (const auto& v : values) {
+    if (!v) return std::nullopt;
+    known.push_back(*v);
+  }
+  TensorId id;
+  if (type == DataType::kInt64) id = ctx.AddConstInt64s(name, known);
+  else if (type == DataType::kInt32) id = ctx.AddConstInts(name, ToInt32(known));
+  else return std::nullopt;
+  ctx.graph().tensor(id).shape = shape;
+  return id;
+}
+
+void RecordKnown(OnnxContext& ctx, TensorId out, OnnxContext::PartialInts values) {
+  if (ctx.IsConstant(out)) return;
+  if (std::none_of(values.begin(), values.end(), [](const auto& v) { return v.has_value(); })) return;
+  ctx.SetPartialInts(out, std::move(values));
+}
+
+void PropagateKnown(OnnxContext& ctx, TensorId in, TensorId out) {
+  if (in == out || ctx.IsConstant(in)) return;
+  if (auto known = ctx.KnownInts(in)) RecordKnown(ctx, out, *known);
+}
+
+absl::Status EmitAndBind(OnnxContext& ctx, const onnx::NodeProto& node, OpKind kind,
+                         std::vector<TensorId> inputs, OpOptions options) {
+  const DataType type = ctx.type(inputs.front());
+  absl::StatusOr<TensorId> out = ctx.Emit(node, kind, std::move(inputs), std::move(options), type);
+  if (!out.ok()) return out.status();
+  ctx.SetOutput(node, 0, *out);
+  return absl::OkStatus();
+}
+
+}  // namespace optconv::onnx_import

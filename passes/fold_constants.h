@@ -1,0 +1,28 @@
+#pragma once
+// "fold-constants": replaces ops whose inputs are all constants by their
+// result. TRANSPOSE and RESHAPE of constants are folded directly (pure data
+// movement); everything else goes through runtime EvaluateOp so folding and
+// execution agree. A fold is skipped when the result would be large and much
+// larger than its inputs (e.g. a BROADCAST_TO or TILE materialising weights).
+#include <cstdint>
+
+#include "passes/pass.h"
+
+namespace optconv {
+
+class FoldConstantsPass : public Pass {
+ public:
+  /// Results above `max_bytes` that are also more than twice the input bytes
+  /// are not folded.
+  explicit FoldConstantsPass(int64_t max_bytes = int64_t{1} << 20) : max_bytes_(max_bytes) {}
+  std::string_view name() const override { return "fold-constants"; }
+  std::string_view summary() const override {
+    return "evaluate ops whose inputs are all constants";
+  }
+  absl::StatusOr<bool> Run(Graph& graph, PassContext& context) override;
+
+ private:
+  int64_t max_bytes_;
+};
+
+}  // namespace optconv

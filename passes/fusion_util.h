@@ -1,0 +1,42 @@
+#pragma once
+// Shared matching for the fusion passes: a MUL/DIV/ADD/SUB by a constant that
+// follows a weighted op (CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED,
+// TRANSPOSE_CONV) and can be folded into its weights or bias.
+#include <optional>
+#include <vector>
+
+#include "passes/rewrite_driver.h"
+
+namespace optconv {
+
+/// A binary op `binary` whose activation operand comes from a weighted op that
+/// can absorb it.
+struct AffineMatch {
+  int producer = -1;            // the weighted op
+  int const_slot = -1;          // slot of the constant operand in the binary op
+  std::vector<float> values;    // the constant expanded to one value per output channel
+};
+
+/// Matches `binary_op` (MUL/DIV/ADD/SUB) against its producer. Requirements:
+/// the producer is a weighted op with float32 constant weights (and bias, if
+/// present), no fused activation, and its output is used only by `binary_op`;
+/// the other operand is a float32 constant that is a scalar or varies only
+/// along the last (channel) axis; nothing is quantized. For SUB and DIV only
+/// the second operand may be the constant.
+std::optional<AffineMatch> MatchAffineAfterWeightedOp(const RewriteState& state, int binary_op);
+
+/// Slot of the weights and bias inputs of a weighted op.
+int WeightsSlot(OpKind kind);
+int BiasSlot(OpKind kind);
+
+/// Multiplies output channel c of the weights (and bias) of `op` by scale[c],
+/// replacing them with new constants.
+void ScaleWeightedOp(Graph& graph, Op& op, const std::vector<float>& scale);
+/// Adds shift[c] to the bias of `op`, creating a bias when absent.
+void ShiftWeightedOpBias(Graph& graph, Op& op, const std::vector<float>& shift);
+
+/// Makes the producer write the binary op's output (carrying over the binary
+/// op's fused activation) and erases the binary op.
+void AbsorbBinaryOp(RewriteState& state, int binary_op, int producer);
+
+}  // namespace optconv

@@ -1,0 +1,133 @@
+// fold-batchnorm, fuse-bias, fuse-activation: conv/FC + affine + relu become
+// one op with the same numbers; must-not-fire cases keep the graph intact.
+#include "passes/fold_batchnorm.h"
+#include "passes/fuse_activation.h"
+#include "passes/fuse_bias.h"
+#include "passes_test_util.h"
+
+namespace optconv {
+namespace {
+
+using passes_test::CountKind;
+using passes_test::ExpectAllNear;
+using passes_test::GraphBuilder;
+using passes_test::RandomInputs;
+using passes_test::RunGraph;
+
+bool RunFusions(Graph& g, PassContext& ctx) {
+  bool changed = false;
+  FoldBatchNormPass bn;
+  FuseBiasPass bias;
+  FuseActivationPass act;
+  for (Pass* p : std::initializer_list<Pass*>{&bn, &bias, &act}) {
+    auto r = p->Run(g, ctx);
+    EXPECT_TRUE(r.ok()) << r.status();
+    passes_test::ExpectValid(g);
+    changed |= r.ok() && *r;
+  }
+  return changed;
+}
+
+TEST(PassesFusion, ConvBatchNormReluBecomesOneConv) {
+  GraphBuilder b;
+  TensorId x = b.Input("x", {1, 5, 5, 3});
+  TensorId y = b.Conv(x, 4, 3, 1, /*bias=*/false);
+  y = b.Op1(OpKind::kMul, {y, b.RandomConst({4}, 2, 0.5f, 2.0f)});
+  y = b.Op1(OpKind::kAdd, {b.RandomConst({1, 1, 1, 4}, 3), y});
+  y = b.Op1(OpKind::kRelu6, {y});
+  b.Output(y);
+  Graph before = b.graph();
+  Graph g = b.graph();
+  PassContext ctx;
+  EXPECT_TRUE(RunFusions(g, ctx));
+  ASSERT_EQ(g.ops().size(), 1u);
+  EXPECT_EQ(g.ops()[0].kind, OpKind::kConv2D);
+  EXPECT_EQ(g.ops()[0].opts<Conv2DOptions>().activation, Activation::kRelu6);
+  EXPECT_EQ(ctx.counters["fold-batchnorm.folded_mul"], 1);
+  EXPECT_EQ(ctx.counters["fuse-bias.fused_add"], 1);
+  EXPECT_EQ(ctx.counters["fuse-activation.fused_relu6"], 1);
+  auto in = RandomInputs(before);
+  ExpectAllNear(RunGraph(before, in)[0], RunGraph(g, in)[0]);
+}
+
+TEST(PassesFusion, DepthwiseAndFullyConnected) {
+  GraphBuilder b;
+  TensorId x = b.Input("x", {1, 4, 4, 3});
+  DepthwiseConv2DOptions dw;
+  dw.depth_multiplier = 2;
+  TensorId y = b.Op1(OpKind::kDepthwiseConv2D,
+                     {x, b.RandomConst({1, 3, 3, 6}, 1), b.RandomConst({6}, 2)}, dw);
+  y = b.Op1(OpKind::kDiv, {y, b.RandomConst({6}, 3, 0.5f, 2.0f)});
+  y = b.Op1(OpKind::kSub, {y, b.RandomConst({6}, 4)});
+  y = b.Op1(OpKind::kRelu, {y});
+  TensorId flat = b.Op1(OpKind::kReshape, {y, b.Ints({1, 24})});
+  TensorId fc = b.Op1(OpKind::kFullyConnected, {flat, b.RandomConst({5, 24}, 5)});
+  fc = b.Op1(OpKind::kMul, {fc, b.Const({}, {0.5f})});
+  fc = b.Op1(OpKind::kAdd, {fc, b.RandomConst({5}, 6)});
+  b.Output(fc);
+  Graph before = b.graph();
+  Graph g = b.graph();
+  PassContext ctx;
+  EXPECT_TRUE(RunFusions(g, ctx));
+  EXPECT_EQ(g.ops().size(), 3u);  // depthwise(relu), reshape, fully connected (with new bias)
+  EXPECT_EQ(CountKind(g, OpKind::kRelu), 0);
+  auto in = RandomInputs(before);
+  ExpectAllNear(RunGraph(before, in)[0], RunGraph(g, in)[0]);
+}
+
+TEST(PassesFusion, ActivationIntoPoolAndAdd) {
+  GraphBuilder b;
+  TensorId x = b.Input("x", {1, 4, 4, 2});
+  TensorId y = b.Input("y", {1, 4, 4, 2});
+  TensorId s = b.Op1(OpKind::kRelu, {b.Op1(OpKind::kAdd, {x, y})});
+  Pool2DOptions po;
+  po.filter_h = po.filter_w = 2;
+  po.stride_h = po.stride_w = 2;
+  b.Output(b.Op1(OpKind::kReluN1To1, {b.Op1(OpKind::kMaxPool2D, {s}, po)}));
+  Graph before = b.graph();
+  Graph g = b.graph();
+  PassContext ctx;
+  EXPECT_TRUE(RunFusions(g, ctx));
+  EXPECT_EQ(g.ops().size(), 2u);
+  auto in = RandomInputs(before);
+  ExpectAllNear(RunGraph(before, in)[0], RunGraph(g, in)[0]);
+}
+
+// Must not fire: multi-use producer, existing activation, non-constant
+// operand, per-spatial constant, TANH, CONCATENATION.
+TEST(PassesFusion, MustNotFire) {
+  GraphBuilder b;
+  TensorId x = b.Input("x", {1, 4, 4, 3});
+  TensorId shared = b.Conv(x, 2, 1, 1);
+  b.Output(b.Op1(OpKind::kRelu, {shared}));
+  b.Output(b.Op1(OpKind::kMul, {shared, b.RandomConst({2}, 2)}));
+
+  Conv2DOptions with_act;
+  with_act.padding = Padding::kSame;
+  with_act.activation = Activation::kRelu;
+  TensorId activated = b.Op1(OpKind::kConv2D, {x, b.RandomConst({2, 1, 1, 3}, 3), b.RandomConst({2}, 4)}, with_act);
+  b.Output(b.Op1(OpKind::kMul, {activated, b.RandomConst({2}, 5)}));
+
+  TensorId c3 = b.Conv(x, 2, 1, 6);
+  b.Output(b.Op1(OpKind::kMul, {c3, b.Input("scale", {2})}));
+
+  TensorId c4 = b.Conv(x, 2, 1, 7);
+  b.Output(b.Op1(OpKind::kAdd, {c4, b.RandomConst({1, 4, 4, 1}, 8)}));
+
+  TensorId c5 = b.Conv(x, 2, 1, 9);
+  b.Output(b.Op1(OpKind::kTanh, {c5}));
+
+  ConcatenationOptions cat;
+  cat.axis = 3;
+  TensorId cc = b.Op1(OpKind::kConcatenation, {x, x}, cat);
+  b.Output(b.Op1(OpKind::kRelu, {cc}));
+
+  Graph g = b.graph();
+  const size_t ops = g.ops().size();
+  PassContext ctx;
+  EXPECT_FALSE(RunFusions(g, ctx));
+  EXPECT_EQ(g.ops().size(), ops);
+}
+
+}  // namespace
+}  // namespace optconv

@@ -1,0 +1,158 @@
+// Pipeline mechanics (disabled passes, hooks, failing passes) and the default
+// pipeline end to end on importer-shaped CNN blocks, including ShuffleNet's
+// channel shuffle.
+#include "passes/pipeline.h"
+
+#include "passes/channel_shuffle.h"
+#include "passes_test_util.h"
+
+namespace optconv {
+namespace {
+
+using passes_test::CountKind;
+using passes_test::ExpectAllNear;
+using passes_test::GraphBuilder;
+using passes_test::RandomInputs;
+using passes_test::RunGraph;
+using passes_test::TransposeValues;
+
+const Perm kToNhwc = {0, 2, 3, 1};
+
+class FailingPass : public Pass {
+ public:
+  std::string_view name() const override { return "always-fails"; }
+  std::string_view summary() const override { return "test"; }
+  absl::StatusOr<bool> Run(Graph&, PassContext&) override {
+    return absl::UnimplementedError("boom");
+  }
+};
+
+class CountingPass : public Pass {
+ public:
+  explicit CountingPass(int changes) : changes_(changes) {}
+  std::string_view name() const override { return "counting"; }
+  std::string_view summary() const override { return "test"; }
+  absl::StatusOr<bool> Run(Graph&, PassContext& ctx) override {
+    ctx.Count(name(), "runs");
+    return changes_-- > 0;
+  }
+
+ private:
+  int changes_;
+};
+
+TEST(PassesPipeline, FailingPassIsNamedAndKeepsCode) {
+  Pipeline p;
+  p.Add(std::make_unique<FailingPass>());
+  Graph g;
+  PassContext ctx;
+  absl::Status s = p.Run(g, ctx, {});
+  EXPECT_EQ(s.code(), absl::StatusCode::kUnimplemented);
+  EXPECT_NE(s.message().find("pass 'always-fails'"), std::string_view::npos) << s;
+}
+
+TEST(PassesPipeline, DisabledHooksAndFixedPoint) {
+  Pipeline p;
+  std::vector<std::unique_ptr<Pass>> group;
+  group.push_back(std::make_unique<CountingPass>(2));
+  p.AddFixedPointGroup(std::move(group), 10);
+  p.Add(std::make_unique<FailingPass>());
+  Graph g;
+  PassContext ctx;
+  PipelineOptions options;
+  options.disabled = {"always-fails"};
+  options.verify_each = true;
+  std::vector<std::string> seen;
+  options.after_pass = [&](std::string_view name, bool, const Graph&) {
+    seen.emplace_back(name);
+  };
+  ASSERT_TRUE(p.Run(g, ctx, options).ok());
+  EXPECT_EQ(ctx.counters["counting.runs"], 3);  // two changing rounds + one quiet
+  EXPECT_EQ(seen.size(), 3u);
+
+  options.disabled = {"no-such-pass"};
+  EXPECT_EQ(p.Run(g, ctx, options).code(), absl::StatusCode::kInvalidArgument);
+}
+
+TEST(PassesPipeline, DefaultPipelineListsPasses) {
+  Pipeline p = DefaultPipeline();
+  std::vector<std::string> names;
+  for (const auto& pass : p.passes()) names.emplace_back(pass->name());
+  EXPECT_EQ(names, (std::vector<std::string>{"fold-constants", "cleanup", "channel-shuffle",
+                                             "layout-nhwc", "fuse-hard-swish", "fold-batchnorm", "fuse-bias",
+                                             "fuse-activation"}));
+}
+
+// Importer-shaped ShuffleNet unit: conv, channel split via SLICE on axis 1,
+// branch conv + BN + relu, concat on axis 1, channel shuffle
+// (reshape-transpose-reshape), pooled head.
+TEST(PassesPipeline, ShuffleNetUnitHasNoTranspose) {
+  GraphBuilder b;
+  TensorId x = b.Input("x", {1, 3, 6, 6});
+  TensorId stem = b.Op1(OpKind::kRelu, {b.NchwConv(x, 8, 3, 1)});
+  TensorId left = b.Op1(OpKind::kSlice, {stem, b.Ints({0, 0, 0, 0}), b.Ints({1, 4, 6, 6})});
+  TensorId right = b.Op1(OpKind::kSlice, {stem, b.Ints({0, 4, 0, 0}), b.Ints({1, 4, 6, 6})});
+  TensorId r = b.ToNhwc(right);
+  r = b.Conv(r, 4, 1, 2, /*bias=*/false);
+  r = b.Op1(OpKind::kMul, {r, b.RandomConst({4}, 3, 0.5f, 1.5f)});
+  r = b.Op1(OpKind::kAdd, {r, b.RandomConst({4}, 4)});
+  r = b.Op1(OpKind::kRelu, {b.ToNchw(r)});
+  ConcatenationOptions cat;
+  cat.axis = 1;
+  TensorId cc = b.Op1(OpKind::kConcatenation, {left, r}, cat);
+  TensorId s = b.Op1(OpKind::kReshape, {cc, b.Ints({1, 2, 4, 6, 6})});
+  s = b.Transpose(s, {0, 2, 1, 3, 4});
+  s = b.Op1(OpKind::kReshape, {s, b.Ints({1, 8, 6, 6})});
+  TensorId head = b.NchwConv(s, 5, 1, 5);
+  TensorId pooled = b.Op1(OpKind::kMean, {head, b.Ints({2, 3})});
+  b.Output(pooled);
+  Graph before = b.graph();
+  Graph g = b.graph();
+  const size_t ops_before = g.ops().size();
+  PassContext ctx;
+  PipelineOptions options;
+  options.verify_each = true;
+  absl::Status st = DefaultPipeline().Run(g, ctx, options);
+  ASSERT_TRUE(st.ok()) << st;
+  EXPECT_EQ(CountKind(g, OpKind::kTranspose), 0);
+  EXPECT_EQ(CountKind(g, OpKind::kGather), 1);
+  EXPECT_EQ(ctx.counters["channel-shuffle.shuffles_to_gather"], 1);
+  EXPECT_LT(g.ops().size(), ops_before);
+  auto in = RandomInputs(before);
+  auto expected = RunGraph(before, in)[0];
+  auto got = RunGraph(g, {TransposeValues(in[0], {1, 3, 6, 6}, kToNhwc)})[0];
+  ExpectAllNear(expected, got);
+}
+
+// Must not fire: a reshape-transpose-reshape that mixes two axes.
+TEST(PassesPipeline, ChannelShuffleKeepsRealTransposes) {
+  GraphBuilder b;
+  TensorId x = b.Input("x", {1, 4, 6});
+  TensorId s = b.Op1(OpKind::kReshape, {x, b.Ints({1, 2, 2, 6})});
+  s = b.Transpose(s, {0, 3, 2, 1});
+  b.Output(b.Op1(OpKind::kReshape, {s, b.Ints({1, 4, 6})}));
+  Graph g = b.graph();
+  PassContext ctx;
+  ChannelShufflePass pass;
+  auto changed = pass.Run(g, ctx);
+  ASSERT_TRUE(changed.ok());
+  EXPECT_FALSE(*changed);
+}
+
+TEST(PassesPipeline, KeepIoLayoutLeavesOnlyBoundaryTransposes) {
+  GraphBuilder b;
+  TensorId x = b.Input("x", {1, 3, 6, 6});
+  TensorId y = b.Op1(OpKind::kRelu, {b.NchwConv(x, 4, 3, 1)});
+  y = b.NchwConv(y, 4, 3, 2);
+  b.Output(y);
+  Graph g = b.graph();
+  PassContext ctx;
+  DefaultPipelineOptions dpo;
+  dpo.keep_io_layout = true;
+  ASSERT_TRUE(DefaultPipeline(dpo).Run(g, ctx, {}).ok());
+  EXPECT_EQ(CountKind(g, OpKind::kTranspose), 2);
+  EXPECT_EQ(g.ops().size(), 4u);  // T, conv(relu), conv, T
+}
+
+}  // namespace
+}  // namespace optconv

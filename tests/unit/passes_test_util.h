@@ -1,0 +1,155 @@
+#pragma once
+// Helpers for the pass tests: a small graph builder (shapes from shape
+// inference) and a reference run of a whole graph on top of EvaluateOp, so a
+// pass can be checked for numerical equivalence before/after.
+#include <cmath>
+#include <cstdint>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "converter/graph.h"
+#include "converter/shape_inference.h"
+#include "converter/verifier.h"
+#include "gtest/gtest.h"
+#include "passes/pass_util.h"
+#include "runtime/evaluate.h"
+
+namespace optconv::passes_test {
+
+inline std::vector<float> RandomValues(size_t n, uint32_t seed, float lo = -1.0f, float hi = 1.0f) {
+  std::mt19937 rng(seed);
+  std::uniform_real_distribution<float> dist(lo, hi);
+  std::vector<float> v(n);
+  for (float& x : v) x = dist(rng);
+  return v;
+}
+
+inline int64_t Count(const Shape& s) {
+  int64_t n = 1;
+  for (int64_t d : s) n *= d;
+  return n;
+}
+
+class GraphBuilder {
+ public:
+  Graph& graph() { return g_; }
+
+  TensorId Input(const std::string& name, const Shape& shape) {
+    TensorId t = g_.AddActivation(name, DataType::kFloat32, shape);
+    g_.inputs().push_back(t);
+    return t;
+  }
+  TensorId Const(const Shape& shape, const std::vector<float>& values) {
+    return g_.AddConstantValues<float>(Name("c"), DataType::kFloat32, shape, values);
+  }
+  TensorId RandomConst(const Shape& shape, uint32_t seed, float lo = -1.0f, float hi = 1.0f) {
+    return Const(shape, RandomValues(static_cast<size_t>(Count(shape)), seed, lo, hi));
+  }
+  TensorId Ints(const Shape& shape, const std::vector<int32_t>& values) {
+    return g_.AddConstantValues<int32_t>(Name("i"), DataType::kInt32, shape, values);
+  }
+  TensorId Ints(const std::vector<int32_t>& values) {
+    return Ints(Shape{static_cast<int64_t>(values.size())}, values);
+  }
+  std::vector<TensorId> OpN(OpKind kind, std::vector<TensorId> inputs, OpOptions options,
+                            int outputs) {
+    Op op;
+    op.kind = kind;
+    op.inputs = std::move(inputs);
+    op.options = std::move(options);
+    op.origin = {Name("node"), std::string(OpKindName(kind))};
+    DataType type = op.inputs.empty() || op.inputs[0] < 0 ? DataType::kFloat32
+                                                           : g_.tensor(op.inputs[0]).type;
+    if (kind == OpKind::kSplit) type = g_.tensor(op.inputs[1]).type;
+    for (int i = 0; i < outputs; ++i) op.outputs.push_back(g_.AddActivation(Name("t"), type, {}));
+    absl::Status s = InferAndSetOutputShapes(g_, op);
+    EXPECT_TRUE(s.ok()) << s;
+    std::vector<TensorId> outs = op.outputs;
+    g_.AddOp(std::move(op));
+    return outs;
+  }
+  TensorId Op1(OpKind kind, std::vector<TensorId> inputs) {
+    return OpN(kind, std::move(inputs), DefaultOptions(kind), 1)[0];
+  }
+  TensorId Op1(OpKind kind, std::vector<TensorId> inputs, OpOptions options) {
+    return OpN(kind, std::move(inputs), std::move(options), 1)[0];
+  }
+  TensorId Transpose(TensorId x, const std::vector<int32_t>& perm) {
+    return Op1(OpKind::kTranspose, {x, Ints(perm)});
+  }
+  TensorId ToNhwc(TensorId x) { return Transpose(x, {0, 2, 3, 1}); }
+  TensorId ToNchw(TensorId x) { return Transpose(x, {0, 3, 1, 2}); }
+  /// CONV_2D with random weights, 'same' padding, NHWC in/out.
+  TensorId Conv(TensorId x, int64_t cout, int k, uint32_t seed, bool bias = true) {
+    const int64_t cin = g_.tensor(x).shape.back();
+    TensorId w = RandomConst({cout, k, k, cin}, seed);
+    TensorId b = bias ? RandomConst({cout}, seed + 1) : kNoTensor;
+    Conv2DOptions o;
+    o.padding = Padding::kSame;
+    return Op1(OpKind::kConv2D, {x, w, b}, o);
+  }
+  /// The importer's form of a channels-first conv: T -> CONV_2D -> T.
+  TensorId NchwConv(TensorId x, int64_t cout, int k, uint32_t seed) {
+    return ToNchw(Conv(ToNhwc(x), cout, k, seed));
+  }
+  void Output(TensorId t) { g_.outputs().push_back(t); }
+
+ private:
+  std::string Name(const std::string& base) { return base + std::to_string(counter_++); }
+  Graph g_;
+  int counter_ = 0;
+};
+
+/// Runs `graph` on float inputs with the reference kernels; returns the outputs.
+inline std::vector<std::vector<float>> RunGraph(const Graph& graph,
+                                                const std::vector<std::vector<float>>& inputs) {
+  Graph g = graph;
+  EXPECT_EQ(inputs.size(), g.inputs().size());
+  for (size_t i = 0; i < inputs.size() && i < g.inputs().size(); ++i) {
+    g.tensor(g.inputs()[i]).data = Buffer::FromValues<float>(inputs[i]);
+  }
+  for (const Op& op : g.ops()) {
+    auto result = EvaluateOp(g, op);
+    EXPECT_TRUE(result.ok()) << result.status();
+    if (!result.ok()) return {};
+    for (size_t k = 0; k < op.outputs.size(); ++k) g.tensor(op.outputs[k]).data = (*result)[k];
+  }
+  std::vector<std::vector<float>> outs;
+  for (TensorId t : g.outputs()) outs.push_back(g.tensor(t).data->AsVector<float>());
+  return outs;
+}
+
+/// Random inputs matching the graph's input shapes.
+inline std::vector<std::vector<float>> RandomInputs(const Graph& g, uint32_t seed = 7) {
+  std::vector<std::vector<float>> in;
+  for (TensorId t : g.inputs()) in.push_back(RandomValues(static_cast<size_t>(Count(g.tensor(t).shape)), seed++));
+  return in;
+}
+
+/// Row-major transpose of float data.
+inline std::vector<float> TransposeValues(const std::vector<float>& v, const Shape& shape,
+                                          const Perm& perm) {
+  return TransposeBytes(*Buffer::FromValues<float>(v), shape, sizeof(float), perm)->AsVector<float>();
+}
+
+inline int CountKind(const Graph& g, OpKind kind) {
+  int n = 0;
+  for (const Op& op : g.ops()) n += op.kind == kind;
+  return n;
+}
+
+inline void ExpectAllNear(const std::vector<float>& a, const std::vector<float>& b,
+                          float tol = 1e-4f) {
+  ASSERT_EQ(a.size(), b.size());
+  for (size_t i = 0; i < a.size(); ++i) {
+    ASSERT_NEAR(a[i], b[i], tol * (1.0f + std::fabs(a[i]))) << "at " << i;
+  }
+}
+
+inline void ExpectValid(const Graph& g) {
+  absl::Status s = VerifyGraph(g);
+  EXPECT_TRUE(s.ok()) << s;
+}
+
+}  // namespace optconv::passes_test
