@@ -202,6 +202,12 @@ absl::Status Convert(const ConvertFlags& flags, const Pipeline& pipeline, Conver
   report.ops_final = static_cast<int64_t>(graph.ops().size());
   report.transposes_final = CountOps(graph, OpKind::kTranspose);
   report.histogram_final = OpHistogram(graph);
+  for (const std::vector<TensorId>* ids : {&graph.inputs(), &graph.outputs()}) {
+    for (TensorId id : *ids) {
+      const Tensor& t = graph.tensor(id);
+      if (!t.interface_perm.empty()) report.io_layouts.push_back({t.name, t.interface_perm});
+    }
+  }
   spdlog::info("optimized: {} -> {} ops, {} -> {} transposes in {}", report.ops_imported,
                report.ops_final, report.transposes_imported, report.transposes_final,
                HumanSeconds(report.passes_seconds));

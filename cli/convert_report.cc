@@ -60,6 +60,13 @@ std::string ConvertReportJson(const ConvertReport& r) {
   WriteCount(w, "imported", r.transposes_imported);
   WriteCount(w, "final", r.transposes_final);
   w.EndObject();
+  w.Key("io").BeginArray();
+  for (const auto& io : r.io_layouts) {
+    w.BeginObject().Key("name").String(io.name).Key("perm").BeginArray();
+    for (int32_t p : io.perm) w.Int(p);
+    w.EndArray().EndObject();
+  }
+  w.EndArray();
   w.Key("op_histogram").BeginObject();
   w.Key("imported");
   WriteHistogram(w, r.histogram_imported);

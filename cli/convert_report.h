@@ -30,6 +30,12 @@ struct ConvertReport {
   std::map<std::string, int64_t> histogram_imported;
   std::map<std::string, int64_t> histogram_final;
   std::map<std::string, int64_t> pass_counters;
+  /// Graph inputs/outputs whose layout differs from the source model's.
+  struct IoLayout {
+    std::string name;
+    std::vector<int32_t> perm;  // stored = source.transpose(perm)
+  };
+  std::vector<IoLayout> io_layouts;
   std::vector<PassRun> passes;
   double import_seconds = -1;
   double passes_seconds = -1;

@@ -119,6 +119,7 @@ std::string Text(const OnnxModelSummary& s) {
   absl::StrAppend(&out, "outputs (", s.outputs.size(), "):\n", outputs.Render());
 
   TextTable ops;
+  ops.AlignRight(1);
   for (const auto& [op, count] : ByCountDescending(s.op_histogram)) ops.AddRow({op, std::to_string(count)});
   absl::StrAppend(&out, "ops (", Plural(static_cast<int64_t>(s.op_histogram.size()), "type"), "):\n", ops.Render());
   return out;

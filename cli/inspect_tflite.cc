@@ -108,6 +108,7 @@ std::string Text(const std::string& path, const TfliteModelSummary& s) {
   }
   std::map<std::string, int64_t> histogram(s.op_histogram.begin(), s.op_histogram.end());
   TextTable ops;
+  ops.AlignRight(1);
   for (const auto& [op, count] : ByCountDescending(histogram)) {
     ops.AddRow({op, std::to_string(count), absl::StrJoin(versions[op], ",")});
   }

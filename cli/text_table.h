@@ -2,6 +2,7 @@
 // Aligned plain-text columns for human-readable CLI output.
 #include <algorithm>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace optconv::cli {
@@ -13,6 +14,11 @@ class TextTable {
   explicit TextTable(std::string indent = "  ") : indent_(std::move(indent)) {}
 
   void AddRow(std::vector<std::string> cells) { rows_.push_back(std::move(cells)); }
+  /// Right-aligns column `column` (for counts).
+  void AlignRight(size_t column) {
+    if (right_.size() <= column) right_.resize(column + 1, false);
+    right_[column] = true;
+  }
   bool empty() const { return rows_.empty(); }
 
   std::string Render() const {
@@ -25,8 +31,11 @@ class TextTable {
     for (const auto& row : rows_) {
       std::string line = indent_;
       for (size_t i = 0; i < row.size(); ++i) {
+        const size_t pad = widths[i] - row[i].size();
+        const bool right = i < right_.size() && right_[i];
+        if (right) line.append(pad, ' ');
         line += row[i];
-        if (i + 1 < row.size()) line.append(widths[i] - row[i].size() + 2, ' ');
+        if (i + 1 < row.size()) line.append(right ? 2 : pad + 2, ' ');
       }
       while (!line.empty() && line.back() == ' ') line.pop_back();
       out += line + "\n";
@@ -37,6 +46,7 @@ class TextTable {
  private:
   std::string indent_;
   std::vector<std::vector<std::string>> rows_;
+  std::vector<bool> right_;
 };
 
 }  // namespace optconv::cli

@@ -103,6 +103,8 @@ void Graph::ReplaceAllUses(TensorId from, TensorId to) {
   }
   if (was_output && !IsGraphInput(to) && !tensor(to).is_constant()) {
     std::swap(tensors_[static_cast<size_t>(from)].name, tensors_[static_cast<size_t>(to)].name);
+    std::swap(tensors_[static_cast<size_t>(from)].interface_perm,
+              tensors_[static_cast<size_t>(to)].interface_perm);
   }
 }
 

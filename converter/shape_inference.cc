@@ -158,7 +158,7 @@ absl::StatusOr<std::vector<Shape>> InferOutputShapes(const Graph& graph, const O
     case OpKind::kSquaredDifference: case OpKind::kLess: case OpKind::kLessEqual:
     case OpKind::kGreater: case OpKind::kGreaterEqual: case OpKind::kEqual:
     case OpKind::kNotEqual: case OpKind::kLogicalOr: case OpKind::kLogicalAnd:
-    case OpKind::kSelectV2: case OpKind::kPrelu:
+    case OpKind::kSelectV2: case OpKind::kPrelu: case OpKind::kLogicalNot:
     case OpKind::kDequantize: case OpKind::kFloor: case OpKind::kCeil: case OpKind::kRound:
     case OpKind::kLogistic: case OpKind::kRelu: case OpKind::kReluN1To1: case OpKind::kRelu6:
     case OpKind::kTanh: case OpKind::kExp: case OpKind::kLog: case OpKind::kSqrt:

@@ -101,8 +101,9 @@ class Verifier {
       if (defined_[id]) return TensorError(id, "listed twice as a graph input");
       defined_[id] = true;
     }
+    // Constants and variable tensors (e.g. LSTM state) exist before any op runs.
     for (TensorId id = 0; id < g_.num_tensors(); ++id) {
-      if (g_.tensor(id).is_constant()) defined_[id] = true;
+      if (g_.tensor(id).is_constant() || g_.tensor(id).is_variable) defined_[id] = true;
     }
     return absl::OkStatus();
   }
@@ -125,7 +126,7 @@ class Verifier {
         if (defined_[in]) continue;
         if (producer[in] < 0) {
           return OpError(op, index, absl::StrCat("input ", s, " '", g_.tensor(in).name,
-                                                 "' is dangling: no op, graph input or constant defines it"));
+                                                 "' is dangling: no op, graph input, constant or variable defines it"));
         }
         if (HasCycle()) {
           return OpError(g_.ops()[cycle_op_], cycle_op_, "op is on a cycle",
@@ -142,6 +143,10 @@ class Verifier {
         }
         if (g_.tensor(out).is_constant()) {
           return OpError(op, index, absl::StrCat("output ", s, " '", g_.tensor(out).name, "' is a constant"));
+        }
+        if (g_.tensor(out).is_variable) {
+          return OpError(op, index, absl::StrCat("output ", s, " '", g_.tensor(out).name,
+                                                 "' is a variable tensor"));
         }
         if (g_.IsGraphInput(out)) {
           return OpError(op, index, absl::StrCat("output ", s, " '", g_.tensor(out).name, "' is a graph input"));

@@ -49,6 +49,9 @@ class LayoutSolver {
   bool IsProducerAnchor(TensorId t, const Perm& root) const;
   bool SoftInput(TensorId t) const;
   bool SoftOutput(TensorId t) const;
+  /// A RESHAPE to [N, K] whose result only feeds FULLY_CONNECTED inputs with
+  /// constant weights (a transpose before it folds into the weights).
+  bool IsFcFlatten(int op) const;
   int Cost(const Region& region, const Perm& root) const;
   std::vector<Perm> Candidates(const Region& region) const;
   absl::Status Materialize(const Region& region, const Perm& root);
@@ -186,6 +189,26 @@ bool LayoutSolver::SoftOutput(TensorId t) const {
   return !keep_io_ && g_.IsGraphOutput(t) && ImageLike(g_.tensor(t));
 }
 
+bool LayoutSolver::IsFcFlatten(int op) const {
+  const Op& o = g_.ops()[static_cast<size_t>(op)];
+  if (o.kind != OpKind::kReshape) return false;
+  const Shape& in = g_.tensor(o.inputs[0]).shape;
+  const Shape& out = g_.tensor(o.outputs[0]).shape;
+  if (in.size() < 2 || out.size() != 2 || out[0] != in[0] || g_.IsGraphOutput(o.outputs[0])) {
+    return false;
+  }
+  const auto& users = uses_[static_cast<size_t>(o.outputs[0])];
+  if (users.empty()) return false;
+  for (const TensorUse& use : users) {
+    const Op& fc = g_.ops()[static_cast<size_t>(use.op_index)];
+    if (fc.kind != OpKind::kFullyConnected || use.input_slot != 0 || fc.inputs.size() < 2 ||
+        !ConstFloats(g_, fc.inputs[1])) {
+      return false;
+    }
+  }
+  return true;
+}
+
 int LayoutSolver::Cost(const Region& region, const Perm& root) const {
   int cost = 0;
   for (int op : region.transposes) {
@@ -208,17 +231,23 @@ int LayoutSolver::Cost(const Region& region, const Perm& root) const {
     if (IsProducerAnchor(t, root) && !(producer_[static_cast<size_t>(t)] < 0 && SoftInput(t) && nhwc)) {
       ++cost;
     }
-    bool need = false, only_reshapes = true;
+    bool need = false, only_reshapes = true, only_fc_flattens = true;
     for (const TensorUse& use : uses_[static_cast<size_t>(t)]) {
       if (IsLinkedUse(use, root)) continue;
       need = true;
       only_reshapes &= g_.ops()[static_cast<size_t>(use.op_index)].kind == OpKind::kReshape;
+      only_fc_flattens &= IsFcFlatten(use.op_index);
     }
-    if (g_.IsGraphOutput(t) && !(SoftOutput(t) && nhwc)) need = true, only_reshapes = false;
+    if (g_.IsGraphOutput(t) && !(SoftOutput(t) && nhwc)) {
+      need = true, only_reshapes = false, only_fc_flattens = false;
+    }
     if (!need) continue;
     Shape stored = PermuteShape(g_.tensor(t).shape, l);
     // A transpose that only moves size-1 dims into a reshape merges with it.
     if (only_reshapes && PermMovesOnlyUnitDims(stored, InversePerm(l))) continue;
+    // One keeping the batch dim before flattens into FCs goes into their
+    // weights (fold-flatten-transpose).
+    if (only_fc_flattens && l[0] == 0 && uses_[static_cast<size_t>(t)].size() == 1) continue;
     ++cost;
   }
   return cost;
@@ -276,6 +305,7 @@ absl::Status LayoutSolver::Materialize(const Region& region, const Perm& root) {
     if (p < 0) {
       if (SoftInput(t) && l == ChannelsLast4()) {
         ctx_.Count(kPass, "inputs_made_nhwc");
+        g_.tensor(t).interface_perm.assign(l.begin(), l.end());
         continue;
       }
       // Keep the interface: a new graph input in the true layout feeds a transpose.
@@ -334,6 +364,7 @@ absl::Status LayoutSolver::Materialize(const Region& region, const Perm& root) {
     bool output_use = g_.IsGraphOutput(t);
     if (output_use && SoftOutput(t) && l == ChannelsLast4()) {
       ctx_.Count(kPass, "outputs_made_nhwc");
+      g_.tensor(t).interface_perm.assign(l.begin(), l.end());
       output_use = false;
     }
     if (fixed_uses.empty() && !output_use) continue;

@@ -9,6 +9,7 @@
 #include "passes/cleanup.h"
 #include "passes/fold_batchnorm.h"
 #include "passes/fold_constants.h"
+#include "passes/fold_flatten_transpose.h"
 #include "passes/fuse_activation.h"
 #include "passes/fuse_bias.h"
 #include "passes/fuse_hard_swish.h"
@@ -81,6 +82,7 @@ Pipeline DefaultPipeline(const DefaultPipelineOptions& options) {
   group.push_back(std::make_unique<CleanupPass>());
   group.push_back(std::make_unique<ChannelShufflePass>());
   group.push_back(std::make_unique<LayoutNhwcPass>(options.keep_io_layout));
+  group.push_back(std::make_unique<FoldFlattenTransposePass>());
   group.push_back(std::make_unique<FuseHardSwishPass>());
   group.push_back(std::make_unique<FoldBatchNormPass>());
   group.push_back(std::make_unique<FuseBiasPass>());

@@ -1,5 +1,5 @@
 // Broadcasting binary kernels: arithmetic (with fused activation),
-// comparisons, logical ops and SELECT_V2.
+// comparisons, logical ops (and LOGICAL_NOT) and SELECT_V2.
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -162,6 +162,16 @@ absl::Status Logical(KernelContext& c) {
   return absl::OkStatus();
 }
 
+absl::Status LogicalNot(KernelContext& c) {
+  if (c.in(0).type != DataType::kBool || c.out(0).type != DataType::kBool) {
+    return c.Invalid("non-bool operand", "bool input and output");
+  }
+  for (int64_t i = 0, n = c.in(0).num_elements(); i < n; ++i) {
+    c.out(0).data<uint8_t>()[i] = c.in(0).bytes[i] ? 0 : 1;
+  }
+  return absl::OkStatus();
+}
+
 // SELECT_V2 moves whole elements, so it works on any type by element size.
 absl::Status SelectV2(KernelContext& c) {
   const TensorView& cond = c.in(0);
@@ -196,6 +206,8 @@ KernelFn FindBinaryKernel(OpKind kind) {
       return Compare;
     case OpKind::kLogicalAnd: case OpKind::kLogicalOr:
       return Logical;
+    case OpKind::kLogicalNot:
+      return LogicalNot;
     case OpKind::kSelectV2:
       return SelectV2;
     default:

@@ -25,12 +25,15 @@ GOALS_ISSUE2 = {"mobilenet_v2": 0.3, "resnet50": 1.5}
 class Notes:
     """Numbered failure notes shared by the whole document."""
 
-    def __init__(self):
+    def __init__(self, work_dir=None):
         self.items = []
         self.index = {}
+        self.work_dir = work_dir
 
     def mark(self, text):
         text = " ".join(str(text).split())
+        if self.work_dir:
+            text = text.replace(self.work_dir, "<work>")
         if text not in self.index:
             self.items.append(text)
             self.index[text] = len(self.items)
@@ -77,7 +80,8 @@ def _quality(row, notes):
     out, acc, lat = row["output"], row["accuracy"], row.get("latency", {})
     top1 = fmt(acc.get("top1_agreement"), ".2f", none="n/a")
     return [f"{out['size_bytes'] / 1e6:.2f} ({out['gzip_bytes'] / 1e6:.2f})",
-            f"{out['ops']} ({out['transposes']})", fmt(lat.get("latency_ms")),
+            f"{out['ops']} ({out['transposes']})",
+            f"{fmt(lat.get('latency_ms'))} ({fmt(lat.get('latency_min_ms'))})",
             fmt(acc["sqnr_db"], ".1f"), fmt(acc["max_rel_err"], ".1e"), top1]
 
 
@@ -141,7 +145,7 @@ def section_compare(result, notes, title, fmt_name, peer, peer_label, number):
         for r in mode_rows:
             table.append([r["model"], r["tool"]] + _conv(r, notes) + _quality(r, notes))
         out.append(_table(["Model", "Tool", "Convert s (min–max, n)", "In-tool s", "Peak MiB",
-                           "Size MB (gzip)", "Ops (TRANSPOSE)", "Latency ms", "SQNR dB",
+                           "Size MB (gzip)", "Ops (TRANSPOSE)", "Latency ms median (min)", "SQNR dB",
                            "Max rel err", "Top-1 agree"], table))
         out += ["", f"Ratios, optconv against {peer_label} ({mode}):", ""]
         speed_goal = {"float32": 20, "int8": 5}.get(mode)
@@ -173,7 +177,7 @@ def section_compare(result, notes, title, fmt_name, peer, peer_label, number):
                 dq = mine["accuracy"]["sqnr_db"] - theirs["accuracy"]["sqnr_db"]
                 dq_cell = ("both exact" if math.isnan(dq) else
                            f"{dq:+.1f} dB: {_verdict(dq >= -0.5)}")
-                cells += [f"{size:.2f}: {_verdict(size <= 1.0)}",
+                cells += [f"{size:.3f}: {_verdict(size <= 1.0)}",
                           f"{lat:.2f}: {_verdict(lat <= 1.0)}", dq_cell,
                           f"{mine['output']['transposes']} vs {theirs['output']['transposes']}"]
             else:
@@ -284,7 +288,8 @@ def method_section(result):
         "count, read from the flatbuffer.",
         "- **Latency**: `ai_edge_litert` Interpreter, `num_threads=1`, default delegate "
         "(XNNPACK); the tools' files for one model × mode are timed in turn, one invocation each "
-        "per round; median.",
+        "per round; median (and minimum, the steadier figure when other work shares the "
+        "machine). The latency ratio uses the medians.",
         "- **Accuracy** against the source framework's float output on the same inputs "
         "(onnxruntime for ONNX, TensorFlow for SavedModels): SQNR = 10·log10(Σref² / "
         "Σ(out−ref)²) over all samples; max rel err = max|out−ref| / max|ref|; top-1 agreement "
@@ -300,7 +305,10 @@ def method_section(result):
         "other crops of the same photos (different seed), identical for every tool.",
         "- **Modes**: float32; fp16 (float16 weights); dynamic (int8 weights, float "
         "activations); int8 (int8 weights and activations, float input/output, calibrated on "
-        "the 100 samples). TFLiteConverter int8 uses its default op set, i.e. ops it cannot "
+        "the 100 samples). optconv has no quantization yet: its fp16/dynamic/int8 rows run "
+        "the flags it is expected to grow (`--quantize MODE`, `--calibration-data FILE`; "
+        "`OPTCONV_MODE_FLAGS` in `bench/lib/tools.py`) and show the CLI's refusal; likewise "
+        "its SavedModel rows show the importer's refusal. TFLiteConverter int8 uses its default op set, i.e. ops it cannot "
         "quantize stay float. onnx2tf writes float32 and fp16 files from one invocation and its "
         "dynamic and int8 files from one quantizing invocation: its fp16 and dynamic rows show "
         "that shared invocation's cost (marked †), it is not run twice. onnx2tf fetches a "
@@ -316,7 +324,7 @@ def method_section(result):
 
 
 def write(result, json_path, doc_path):
-    notes = Notes()
+    notes = Notes(result.get("work_dir"))
     repo = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     rel_json = os.path.relpath(os.path.abspath(json_path), repo)
     body = []

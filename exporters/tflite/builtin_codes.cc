@@ -72,6 +72,7 @@ tflite::BuiltinOperator TfliteBuiltinFor(OpKind kind) {
     case OpKind::kPack: return BO::PACK;
     case OpKind::kLogicalOr: return BO::LOGICAL_OR;
     case OpKind::kLogicalAnd: return BO::LOGICAL_AND;
+    case OpKind::kLogicalNot: return BO::LOGICAL_NOT;
     case OpKind::kUnpack: return BO::UNPACK;
     case OpKind::kReduceMin: return BO::REDUCE_MIN;
     case OpKind::kSquare: return BO::SQUARE;

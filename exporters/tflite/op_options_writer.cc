@@ -297,6 +297,8 @@ absl::StatusOr<WrittenOptions> WriteBuiltinOptions(flatbuffers::FlatBufferBuilde
       return Written(BOpt::LogicalOrOptions, tflite::CreateLogicalOrOptions(fbb));
     case OpKind::kLogicalAnd:
       return Written(BOpt::LogicalAndOptions, tflite::CreateLogicalAndOptions(fbb));
+    case OpKind::kLogicalNot:
+      return Written(BOpt::LogicalNotOptions, tflite::CreateLogicalNotOptions(fbb));
     case OpKind::kSquare:
       return Written(BOpt::SquareOptions, tflite::CreateSquareOptions(fbb));
     case OpKind::kFill:

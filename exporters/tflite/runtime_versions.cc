@@ -128,6 +128,7 @@ std::string_view MinRuntimeVersion(tflite::BuiltinOperator code, int version) {
       {{BO::PACK, 4}, "2.13.0"},
       {{BO::LOGICAL_OR, 1}, "1.11.0"},
       {{BO::LOGICAL_AND, 1}, "1.11.0"},
+      {{BO::LOGICAL_NOT, 1}, "1.11.0"},
       {{BO::UNPACK, 1}, "1.11.0"}, {{BO::UNPACK, 2}, "1.14.0"}, {{BO::UNPACK, 3}, "2.2.0"},
       {{BO::UNPACK, 4}, "2.3.0"},
       {{BO::REDUCE_MIN, 1}, "1.11.0"}, {{BO::REDUCE_MIN, 2}, "1.14.0"},

@@ -130,7 +130,14 @@ absl::StatusOr<std::vector<uint8_t>> ExportTflite(const Graph& graph,
     const Op& op = graph.ops()[i];
     absl::StatusOr<WrittenOptions> opts = WriteBuiltinOptions(fbb, graph, op);
     if (!opts.ok()) return opts.status();
-    auto inputs = IdVector(fbb, op.inputs);  // kNoTensor is already -1
+    // Convolutions decide "has bias" from the input count, so an omitted
+    // trailing bias must be dropped rather than written as -1.
+    std::vector<TensorId> op_inputs = op.inputs;
+    if (op.kind == OpKind::kConv2D || op.kind == OpKind::kDepthwiseConv2D ||
+        op.kind == OpKind::kTransposeConv) {
+      while (!op_inputs.empty() && op_inputs.back() == kNoTensor) op_inputs.pop_back();
+    }
+    auto inputs = IdVector(fbb, op_inputs);  // kNoTensor is already -1
     auto outputs = IdVector(fbb, op.outputs);
     operators.push_back(tflite::CreateOperator(fbb, code_plan.op_code_index[i], inputs, outputs,
                                                opts->type, opts->offset));

@@ -132,10 +132,15 @@ absl::StatusOr<PaddingPlan> PlanPadding(const OnnxContext& ctx, const onnx::Node
           all_valid = false;
           continue;
         }
-        return ctx.Unsupported(node, "SAME_LOWER padding with a dynamic spatial size and stride > 1",
+        return ctx.Unsupported(node,
+                               "SAME_LOWER padding with a dynamic spatial size and stride > 1",
                                "a static input size");
       }
-      int64_t total = in < 0 ? k - 1 : TfliteSamePads(in, k, s).first + TfliteSamePads(in, k, s).second;
+      int64_t total = k - 1;
+      if (in >= 0) {
+        auto [same_b, same_e] = TfliteSamePads(in, k, s);
+        total = same_b + same_e;
+      }
       b = w.auto_pad == "SAME_UPPER" ? total / 2 : total - total / 2;
       e = total - b;
     } else if (w.auto_pad == "NOTSET") {
@@ -145,7 +150,8 @@ absl::StatusOr<PaddingPlan> PlanPadding(const OnnxContext& ctx, const onnx::Node
     int64_t extra = 0;
     if (ceil_mode && s != 1) {
       if (in < 0) {
-        return ctx.Unsupported(node, "ceil_mode with a dynamic spatial size", "a static input size");
+        return ctx.Unsupported(node, "ceil_mode with a dynamic spatial size",
+                               "a static input size");
       }
       const int64_t out = WindowOutputSize(in, k, s, b, e, true);
       extra = std::max<int64_t>(0, (out - 1) * s + k - (in + b + e));
@@ -239,7 +245,9 @@ std::vector<float> PermuteDims(const std::vector<float>& values, const Shape& sh
                                const std::vector<int>& perm) {
   const size_t rank = shape.size();
   std::vector<int64_t> in_strides(rank, 1);
-  for (int i = static_cast<int>(rank) - 2; i >= 0; --i) in_strides[i] = in_strides[i + 1] * shape[i + 1];
+  for (int i = static_cast<int>(rank) - 2; i >= 0; --i) {
+    in_strides[i] = in_strides[i + 1] * shape[i + 1];
+  }
   const Shape out_shape = PermuteShape(shape, perm);
   std::vector<float> out(values.size());
   std::vector<int64_t> index(rank, 0);  // index into out_shape

@@ -41,6 +41,11 @@ class OnnxContext {
   }
   /// The tensor bound to `onnx_name`, or NotFound.
   absl::StatusOr<TensorId> Lookup(const std::string& onnx_name) const;
+  /// Records the value names that some node or the graph outputs consume.
+  void set_consumed(absl::flat_hash_set<std::string> names) { consumed_ = std::move(names); }
+  /// True when an ONNX value is read by a node or is a graph output (exporters
+  /// name optional outputs, e.g. an LSTM's Y_c, even when nothing reads them).
+  bool IsConsumed(const std::string& onnx_name) const { return consumed_.contains(onnx_name); }
   /// True when input `index` of `node` is present and non-empty.
   static bool HasInput(const onnx::NodeProto& node, int index);
   /// Tensor of input `index`; InvalidArgument (node error format) when missing.
@@ -123,6 +128,7 @@ class OnnxContext {
   int64_t opset_;
   bool fold_constants_;
   absl::flat_hash_map<std::string, TensorId> values_;
+  absl::flat_hash_set<std::string> consumed_;
   ExternalDataFiles* external_files_ = nullptr;
   absl::flat_hash_map<TensorId, PartialInts> partial_;
   // Tensors that already carry an ONNX value name (SetOutput keeps those).

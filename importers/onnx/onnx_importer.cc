@@ -125,6 +125,12 @@ class Importer {
   absl::StatusOr<Graph> Run() {
     onnx::GraphProto& g = *model_.mutable_graph();
     NameNodes(g);
+    absl::flat_hash_set<std::string> consumed;
+    for (const onnx::NodeProto& n : g.node()) {
+      for (const std::string& in : n.input()) consumed.insert(in);
+    }
+    for (const onnx::ValueInfoProto& out : g.output()) consumed.insert(out.name());
+    ctx_.set_consumed(std::move(consumed));
     if (g.sparse_initializer_size() > 0) {
       return absl::UnimplementedError(
           absl::StrCat(path_, ": sparse initializers are not supported"));
@@ -228,7 +234,7 @@ class Importer {
     if (unsupported.empty()) return absl::OkStatus();
     return absl::UnimplementedError(absl::StrCat(path_, ": ", unsupported.size(),
                                                  " unsupported op", unsupported.size() == 1 ? "" : "s",
-                                                 ": ", absl::StrJoin(unsupported, "; ")));
+                                                 ":\n  ", absl::StrJoin(unsupported, "\n  ")));
   }
 
   absl::Status BindOutputs(const onnx::GraphProto& g) {

@@ -72,7 +72,8 @@ absl::Status ConvertConv(OnnxContext& ctx, const onnx::NodeProto& node) {
   if (group <= 0 || cin != ci_per_group * group || co % group != 0) {
     return ctx.Invalid(node, absl::StrCat("group ", group, " with input ", ShapeToString(xs),
                                           " and weights ", ShapeToString(ctx.shape(w))),
-                       "input channels = weights dim 1 x group, output channels divisible by group");
+                       "input channels = weights dim 1 x group, output channels divisible "
+                       "by group");
   }
   std::vector<int64_t> kernel(wt.shape.begin() + 2, wt.shape.end());
   if (wt.onnx_rank == 3) kernel = {wt.shape[3]};
@@ -200,7 +201,8 @@ absl::Status ConvertConvTranspose(OnnxContext& ctx, const onnx::NodeProto& node)
   if (in[0] < 0 || in[1] < 0) {
     return ctx.Unsupported(node, "ConvTranspose on a dynamic spatial size", "static H and W");
   }
-  NN_ASSIGN_OR_RETURN(std::vector<TransposeDim> dims, ResolveTransposeDims(ctx, node, win, in, wt.onnx_rank == 3));
+  NN_ASSIGN_OR_RETURN(std::vector<TransposeDim> dims,
+                      ResolveTransposeDims(ctx, node, win, in, wt.onnx_rank == 3));
 
   // TFLite SAME places the output like ONNX when the begin pad equals the one
   // TFLite derives from the output size; VALID when no begin pad and the
@@ -237,10 +239,10 @@ absl::Status ConvertConvTranspose(OnnxContext& ctx, const onnx::NodeProto& node)
     // Dynamic batch: output_shape = concat(shape(x)[0:1], [OH, OW, Co]) at run time.
     NN_ASSIGN_OR_RETURN(TensorId shape, ctx.Emit(node, OpKind::kShape, {xn}, NoOptions{},
                                                  DataType::kInt32));
-    NN_ASSIGN_OR_RETURN(TensorId batch, ctx.Emit(node, OpKind::kStridedSlice,
-                                                 {shape, ctx.AddConstInts(base + "/batch_begin", {0}),
-                                                  ctx.AddConstInts(base + "/batch_end", {1}),
-                                                  ctx.AddConstInts(base + "/batch_step", {1})},
+    std::vector<TensorId> slice = {shape, ctx.AddConstInts(base + "/batch_begin", {0}),
+                                   ctx.AddConstInts(base + "/batch_end", {1}),
+                                   ctx.AddConstInts(base + "/batch_step", {1})};
+    NN_ASSIGN_OR_RETURN(TensorId batch, ctx.Emit(node, OpKind::kStridedSlice, slice,
                                                  StridedSliceOptions{}, DataType::kInt32));
     ConcatenationOptions co_opts;
     co_opts.axis = 0;

@@ -77,6 +77,14 @@ absl::Status Binary(OnnxContext& ctx, const onnx::NodeProto& node, OpKind kind) 
       return absl::OkStatus();
     }
   }
+  // TFLite has 8-bit arithmetic only for quantized tensors: a plain uint8/int8
+  // ADD would crash or wrap differently at run time, so refuse it clearly.
+  const bool eight_bit = ctx.type(a) == DataType::kUInt8 || ctx.type(a) == DataType::kInt8;
+  if (eight_bit && !(ctx.IsConstant(a) && ctx.IsConstant(b))) {
+    return ctx.Unsupported(node, absl::StrCat("unquantized ", std::string(DataTypeName(ctx.type(a))),
+                                              " arithmetic has no TFLite kernel"),
+                           "float or int32 operands");
+  }
   absl::StatusOr<TensorId> out = ctx.Emit(node, kind, {a, b}, DefaultOptions(kind), ctx.type(a));
   if (!out.ok()) return out.status();
   if (known) RecordKnown(ctx, *out, *known);
@@ -113,6 +121,11 @@ absl::Status Pow(OnnxContext& ctx, const onnx::NodeProto& node) {
     if (e == 2.0f) return EmitAndBind(ctx, node, OpKind::kSquare, {x});
     if (e == 0.5f) return EmitAndBind(ctx, node, OpKind::kSqrt, {x});
     if (e == -0.5f) return EmitAndBind(ctx, node, OpKind::kRsqrt, {x});
+  }
+  if (!float_base && !(ctx.IsConstant(x) && ctx.IsConstant(y))) {
+    // LiteRT's POW kernel fails at run time for integer bases.
+    return ctx.Unsupported(node, absl::StrCat("Pow of a ", std::string(DataTypeName(ctx.type(x))), " base"),
+                           "a float base");
   }
   absl::StatusOr<TensorId> exponent = ctx.EmitCast(node, y, ctx.type(x));
   if (!exponent.ok()) return exponent.status();

@@ -48,21 +48,22 @@ class ErfBuilder {
   }
 
   absl::StatusOr<TensorId> Build(TensorId x) {
-    TensorId xc, a, z, small, large, cond;
+    TensorId xc = kNoTensor, a = kNoTensor, z = kNoTensor, small = kNoTensor;
+    TensorId large = kNoTensor, cond = kNoTensor;
     if (!Assign(xc, Binary(OpKind::kMinimum, x, Scalar(kClamp))) ||
         !Assign(xc, Binary(OpKind::kMaximum, xc, Scalar(-kClamp))) ||
         !Assign(a, Unary(OpKind::kAbs, xc)) || !Assign(z, Binary(OpKind::kMul, xc, xc))) {
       return status_;
     }
     // Small branch: x * P1(z) / Q1(z).
-    TensorId p1, q1;
+    TensorId p1 = kNoTensor, q1 = kNoTensor;
     if (!Assign(p1, Poly(kP1, z)) || !Assign(q1, Poly(kQ1, z)) ||
         !Assign(small, Binary(OpKind::kMul, xc, p1)) ||
         !Assign(small, Binary(OpKind::kDiv, small, q1))) {
       return status_;
     }
     // Large branch: sign(x) * (1 - exp(-z) * P2(a) / Q2(a)).
-    TensorId p2, q2, e, s;
+    TensorId p2 = kNoTensor, q2 = kNoTensor, e = kNoTensor, s = kNoTensor;
     if (!Assign(p2, Poly(kP2, a)) || !Assign(q2, Poly(kQ2, a)) ||
         !Assign(large, Binary(OpKind::kDiv, p2, q2)) || !Assign(e, Unary(OpKind::kNeg, z)) ||
         !Assign(e, Unary(OpKind::kExp, e)) || !Assign(large, Binary(OpKind::kMul, e, large)) ||

@@ -7,6 +7,7 @@ namespace optconv::onnx_import {
 
 void RegisterActivationOps(ConverterTable& table);  // ops_activation.cc (unary math, activations)
 void RegisterErfOps(ConverterTable& table);         // ops_erf.cc
-void RegisterSliceOps(ConverterTable& table);       // ops_slice.cc (Slice, Split, Pad, Gather)
+void RegisterSliceOps(ConverterTable& table);       // ops_slice.cc (Slice, Split)
+void RegisterPadGatherOps(ConverterTable& table);   // ops_pad_gather.cc (Pad, Gather)
 
 }  // namespace optconv::onnx_import

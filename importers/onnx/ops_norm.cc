@@ -91,7 +91,8 @@ absl::StatusOr<Moments> EmitMoments(OnnxContext& ctx, const onnx::NodeProto& nod
   NN_ASSIGN_OR_RETURN(TensorId var, ctx.Emit(node, OpKind::kMean, {sq, axes_id},
                                              ReducerOptions{true}, t));
   TensorId eps = ctx.AddScalarFloat(base + "/epsilon", epsilon);
-  NN_ASSIGN_OR_RETURN(TensorId var_eps, ctx.Emit(node, OpKind::kAdd, {var, eps}, BinaryOptions{}, t));
+  NN_ASSIGN_OR_RETURN(TensorId var_eps,
+                      ctx.Emit(node, OpKind::kAdd, {var, eps}, BinaryOptions{}, t));
   NN_ASSIGN_OR_RETURN(m.inv_std, ctx.Emit(node, OpKind::kRsqrt, {var_eps}, NoOptions{}, t));
   return m;
 }
@@ -113,7 +114,8 @@ absl::Status ConvertInstanceNorm(OnnxContext& ctx, const onnx::NodeProto& node) 
   NN_ASSIGN_OR_RETURN(Moments m, EmitMoments(ctx, node, xn, axes, eps));
   // y = x * f + (B - mean * f) with f = scale / std: two full-size ops, the
   // rest on [N,1,..,C]. [C] broadcasts over the channels-last axis.
-  NN_ASSIGN_OR_RETURN(TensorId f, ctx.Emit(node, OpKind::kMul, {m.inv_std, scale}, BinaryOptions{}, t));
+  NN_ASSIGN_OR_RETURN(TensorId f,
+                      ctx.Emit(node, OpKind::kMul, {m.inv_std, scale}, BinaryOptions{}, t));
   NN_ASSIGN_OR_RETURN(TensorId mf, ctx.Emit(node, OpKind::kMul, {m.mean, f}, BinaryOptions{}, t));
   NN_ASSIGN_OR_RETURN(TensorId shift, ctx.Emit(node, OpKind::kSub, {bias, mf}, BinaryOptions{}, t));
   NN_ASSIGN_OR_RETURN(TensorId y, ctx.Emit(node, OpKind::kMul, {xn, f}, BinaryOptions{}, t));

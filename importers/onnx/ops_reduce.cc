@@ -77,7 +77,7 @@ absl::StatusOr<TensorId> LastAxis(OnnxContext& ctx, const onnx::NodeProto& node,
 absl::Status Softmax(OnnxContext& ctx, const onnx::NodeProto& node, bool log) {
   absl::StatusOr<TensorId> x = ctx.Input(node, 0);
   if (!x.ok()) return x.status();
-  const Shape& in = ctx.shape(*x);
+  const Shape in = ctx.shape(*x);
   const int rank = static_cast<int>(in.size());
   if (rank == 0) return ctx.Invalid(node, "input is a scalar", "rank >= 1");
   const bool coerce_2d = ctx.opset() < 13;
@@ -121,7 +121,7 @@ absl::Status ArgReduce(OnnxContext& ctx, const onnx::NodeProto& node, OpKind kin
   if (OnnxContext::AttrInt(node, "select_last_index", 0) != 0) {
     return ctx.Unsupported(node, "select_last_index=1", "select_last_index=0");
   }
-  const Shape& in = ctx.shape(*x);
+  const Shape in = ctx.shape(*x);
   const int rank = static_cast<int>(in.size());
   std::optional<int> axis = NormalizeAxis(OnnxContext::AttrInt(node, "axis", 0), rank);
   if (!axis) return ctx.Invalid(node, "axis is out of range", "an axis within the input rank");

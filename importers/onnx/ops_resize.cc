@@ -46,7 +46,9 @@ float OnnxCoordinate(const std::string& mode, float o, float scale, int64_t in, 
 }
 
 int64_t OnnxNearest(const std::string& mode, float x, bool downsampling) {
-  if (mode == "simple") return downsampling ? static_cast<int64_t>(std::ceil(x)) : static_cast<int64_t>(x);
+  if (mode == "simple") {
+    return downsampling ? static_cast<int64_t>(std::ceil(x)) : static_cast<int64_t>(x);
+  }
   if (mode == "floor") return static_cast<int64_t>(std::floor(x));
   if (mode == "ceil") return static_cast<int64_t>(std::ceil(x));
   if (mode == "round_prefer_floor" && x == static_cast<float>(static_cast<int64_t>(x)) + 0.5f) {
@@ -95,7 +97,8 @@ struct AxisResize {
 };
 
 absl::StatusOr<std::vector<AxisResize>> ReadAxes(OnnxContext& ctx, const onnx::NodeProto& node,
-                                                 TensorId x, std::optional<std::vector<float>> scales,
+                                                 TensorId x,
+                                                 std::optional<std::vector<float>> scales,
                                                  std::optional<std::vector<int64_t>> sizes) {
   const Shape xs = ctx.shape(x);
   std::vector<int64_t> axes = OnnxContext::AttrInts(node, "axes");
@@ -150,7 +153,8 @@ absl::Status EmitNearestByGather(OnnxContext& ctx, const onnx::NodeProto& node, 
     std::vector<int32_t> index(a.out);
     bool identity = a.out == a.in;
     for (int64_t o = 0; o < a.out; ++o) {
-      const float src = OnnxCoordinate(spec.coord_mode, static_cast<float>(o), a.scale, a.in, a.out);
+      const float src =
+          OnnxCoordinate(spec.coord_mode, static_cast<float>(o), a.scale, a.in, a.out);
       index[o] = static_cast<int32_t>(
           std::clamp<int64_t>(OnnxNearest(spec.nearest_mode, src, a.scale < 1.0f), 0, a.in - 1));
       identity = identity && index[o] == o;
@@ -217,10 +221,13 @@ absl::Status EmitResize(OnnxContext& ctx, const onnx::NodeProto& node, TensorId 
   if (!chosen) {
     return ctx.Unsupported(
         node,
-        absl::StrCat("mode '", spec.linear ? "linear" : "nearest", "' with coordinate_transformation_mode '",
-                     spec.coord_mode, "'", spec.linear ? "" : absl::StrCat(" and nearest_mode '", spec.nearest_mode, "'"),
+        absl::StrCat("mode '", spec.linear ? "linear" : "nearest",
+                     "' with coordinate_transformation_mode '", spec.coord_mode, "'",
+                     spec.linear ? ""
+                                 : absl::StrCat(" and nearest_mode '", spec.nearest_mode, "'"),
                      " samples different pixels than any TFLite resize for these sizes"),
-        "a combination TFLite reproduces exactly (e.g. half_pixel, align_corners, asymmetric+floor)");
+        "a combination TFLite reproduces exactly (e.g. half_pixel, align_corners, "
+        "asymmetric+floor)");
   }
   const std::string base = NodeBaseName(node);
   NN_ASSIGN_OR_RETURN(TensorId xn, ctx.ToChannelsLast(node, x));
@@ -235,8 +242,9 @@ absl::Status EmitResize(OnnxContext& ctx, const onnx::NodeProto& node, TensorId 
     TensorId begin = ctx.AddConstInts(base + "/hw_begin", {1});
     TensorId end = ctx.AddConstInts(base + "/hw_end", {3});
     TensorId step = ctx.AddConstInts(base + "/hw_step", {1});
-    NN_ASSIGN_OR_RETURN(TensorId hw, ctx.Emit(node, OpKind::kStridedSlice, {shape, begin, end, step},
-                                              StridedSliceOptions{}, DataType::kInt32));
+    NN_ASSIGN_OR_RETURN(TensorId hw,
+                        ctx.Emit(node, OpKind::kStridedSlice, {shape, begin, end, step},
+                                 StridedSliceOptions{}, DataType::kInt32));
     TensorId factor = ctx.AddConstInts(base + "/scale", {static_cast<int32_t>(axes[0].scale),
                                                          static_cast<int32_t>(axes[1].scale)});
     NN_ASSIGN_OR_RETURN(size, ctx.Emit(node, OpKind::kMul, {hw, factor}, BinaryOptions{},
@@ -274,7 +282,8 @@ absl::StatusOr<ResizeSpec> ReadMode(OnnxContext& ctx, const onnx::NodeProto& nod
   }
   const std::string policy = OnnxContext::AttrString(node, "keep_aspect_ratio_policy", "stretch");
   if (policy != "stretch") {
-    return ctx.Unsupported(node, absl::StrCat("keep_aspect_ratio_policy '", policy, "'"), "stretch");
+    return ctx.Unsupported(node, absl::StrCat("keep_aspect_ratio_policy '", policy, "'"),
+                           "stretch");
   }
   return spec;
 }

@@ -221,7 +221,8 @@ absl::StatusOr<DirectionResult> EmitUnrolledDirection(OnnxContext& ctx,
 
 absl::Status ConvertLstm(OnnxContext& ctx, const onnx::NodeProto& node) {
   NN_ASSIGN_OR_RETURN(LstmNode n, ReadLstm(ctx, node));
-  const bool fused = !OutputUsed(node, 2) && n.zero_initial_state && n.batch >= 0 &&
+  const bool y_c_used = OutputUsed(node, 2) && ctx.IsConsumed(node.output(2));
+  const bool fused = !y_c_used && n.zero_initial_state && n.batch >= 0 &&
                      ctx.type(n.x) == DataType::kFloat32;
   if (!fused && n.seq < 0) {
     return ctx.Unsupported(node,

@@ -103,22 +103,22 @@ absl::Status ConstantOfShape(OnnxContext& ctx, const onnx::NodeProto& node) {
   } else {
     value = ScalarOfType(ctx, HelperName(node, "value"), 0.0, DataType::kFloat32);
   }
-  const Tensor& v = ctx.tensor(value);
-  if (v.data->size() != ElementSize(v.type)) {
-    return ctx.Invalid(node, "value must hold exactly one element");
-  }
+  // Copies: adding tensors below may move the tensor table.
+  const DataType type = ctx.type(value);
+  const BufferPtr data = ctx.tensor(value).data;
+  const size_t elem = ElementSize(type);
+  if (data->size() != elem) return ctx.Invalid(node, "value must hold exactly one element");
   if (auto dims = ctx.ConstantInts(*shape)) {
     std::optional<int64_t> n = NumElements(*dims);
     if (!n) return ctx.Invalid(node, "negative dimension in shape");
-    const size_t elem = ElementSize(v.type);
     std::vector<uint8_t> bytes(static_cast<size_t>(*n) * elem);
-    for (int64_t i = 0; i < *n; ++i) std::memcpy(&bytes[i * elem], v.data->data(), elem);
+    for (int64_t i = 0; i < *n; ++i) std::memcpy(&bytes[i * elem], data->data(), elem);
     return Bind(ctx, node, ctx.graph().AddConstant(ctx.UniqueName(HelperName(node, "filled")),
-                                                   v.type, *dims, Buffer::FromVector(std::move(bytes))));
+                                                   type, *dims, Buffer::FromVector(std::move(bytes))));
   }
   absl::StatusOr<TensorId> dims = ctx.AsInt32(node, *shape);
   if (!dims.ok()) return dims.status();
-  return Bind(ctx, node, ctx.Emit(node, OpKind::kFill, {*dims, value}, NoOptions{}, v.type));
+  return Bind(ctx, node, ctx.Emit(node, OpKind::kFill, {*dims, value}, NoOptions{}, type));
 }
 
 /// Expand broadcasts both ways (numpy rules between the input and `shape`).
@@ -211,7 +211,7 @@ absl::Status Trilu(OnnxContext& ctx, const onnx::NodeProto& node) {
     k = kv->front();
   }
   const bool upper = OnnxContext::AttrInt(node, "upper", 1) != 0;
-  const optconv::Shape& in = ctx.shape(*x);
+  const optconv::Shape in = ctx.shape(*x);
   if (in.size() < 2 || in[in.size() - 2] < 0 || in.back() < 0) {
     return ctx.Unsupported(node, "Trilu needs the last two dims known", "a static matrix shape");
   }

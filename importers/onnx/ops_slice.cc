@@ -1,6 +1,5 @@
-// Slice (-> STRIDED_SLICE), Split (-> SPLIT / SPLIT_V), Pad (-> PAD / PADV2 /
-// MIRROR_PAD) and Gather, across their attribute->input changes (Slice 10,
-// Split 13/18, Pad 11/18).
+// Slice (-> STRIDED_SLICE, constant or run-time bounds) and Split (-> SPLIT /
+// SPLIT_V), across their attribute->input changes (Slice 10, Split 13/18).
 #include <algorithm>
 #include <climits>
 
@@ -15,17 +14,6 @@ absl::Status Bind(OnnxContext& ctx, const onnx::NodeProto& node, absl::StatusOr<
   if (!out.ok()) return out.status();
   ctx.SetOutput(node, 0, *out);
   return absl::OkStatus();
-}
-
-/// Reads a required integer list: attribute before `input_since`, else input.
-absl::StatusOr<std::vector<int64_t>> RequiredInts(const OnnxContext& ctx,
-                                                  const onnx::NodeProto& node,
-                                                  const std::string& attr, int64_t input_since,
-                                                  int index) {
-  auto v = ReadIntsAttrOrInput(ctx, node, attr, input_since, index);
-  if (!v.ok()) return v.status();
-  if (!*v) return ctx.Invalid(node, absl::StrCat("'", attr, "' is missing"));
-  return **v;
 }
 
 /// An i32 copy of a run-time int vector, clamped first so that the INT64
@@ -80,7 +68,7 @@ absl::Status SliceDynamic(OnnxContext& ctx, const onnx::NodeProto& node, TensorI
   if (!starts.ok()) return starts.status();
   absl::StatusOr<TensorId> ends = ctx.Input(node, 2);
   if (!ends.ok()) return ends.status();
-  const Shape& ss = ctx.shape(*starts);
+  const Shape ss = ctx.shape(*starts);
   if (ss.size() != 1 || ss[0] < 0 || ctx.shape(*ends) != ss) {
     return ctx.Unsupported(node, "run-time starts/ends of unknown length", "1-D of known length");
   }
@@ -131,7 +119,7 @@ absl::Status Slice(OnnxContext& ctx, const onnx::NodeProto& node) {
       return SliceDynamic(ctx, node, *x);
     }
   }
-  const Shape& in = ctx.shape(*x);
+  const Shape in = ctx.shape(*x);
   const int rank = static_cast<int>(in.size());
   auto starts = RequiredInts(ctx, node, "starts", 10, 1);
   if (!starts.ok()) return starts.status();
@@ -264,120 +252,12 @@ absl::Status Split(OnnxContext& ctx, const onnx::NodeProto& node) {
   return absl::OkStatus();
 }
 
-absl::Status Pad(OnnxContext& ctx, const onnx::NodeProto& node) {
-  absl::StatusOr<TensorId> x = ctx.Input(node, 0);
-  if (!x.ok()) return x.status();
-  const int rank = ctx.rank(*x);
-  auto pads = RequiredInts(ctx, node, "pads", 11, 1);
-  if (!pads.ok()) return pads.status();
-  const std::string mode = OnnxContext::AttrString(node, "mode", "constant");
-  float value = OnnxContext::AttrFloat(node, "value", 0.0f);
-  if (ctx.opset() >= 11 && OnnxContext::HasInput(node, 2)) {
-    absl::StatusOr<TensorId> v = ctx.Input(node, 2);
-    if (!v.ok()) return v.status();
-    auto f = ctx.ConstantFloats(*v);
-    if (!f || f->size() != 1) return ctx.Unsupported(node, "constant_value is computed at run time");
-    value = f->front();
-  }
-  std::vector<int> axes;
-  for (int i = 0; i < rank; ++i) axes.push_back(i);
-  if (ctx.opset() >= 18 && OnnxContext::HasInput(node, 3)) {
-    auto a = ConstIntsInput(ctx, node, 3);
-    if (!a.ok()) return a.status();
-    auto n = NormalizeAxes(ctx, node, *a, rank);
-    if (!n.ok()) return n.status();
-    // Pads follow the axes input order, so keep it unsorted.
-    axes.clear();
-    for (int64_t v : *a) axes.push_back(*NormalizeAxis(v, rank));
-  }
-  const size_t k = axes.size();
-  if (pads->size() != 2 * k) {
-    return ctx.Invalid(node, absl::StrCat("pads has ", pads->size(), " entries"),
-                       absl::StrCat(2 * k, " (begin and end per axis)"));
-  }
-  std::vector<int32_t> paddings(2 * rank, 0);
-  bool any = false;
-  for (size_t i = 0; i < k; ++i) {
-    const int64_t b = (*pads)[i], e = (*pads)[i + k];
-    if (b < 0 || e < 0) return ctx.Unsupported(node, "negative pads (cropping)", "pads >= 0");
-    paddings[2 * axes[i]] = static_cast<int32_t>(b);
-    paddings[2 * axes[i] + 1] = static_cast<int32_t>(e);
-    any = any || b != 0 || e != 0;
-  }
-  if (!any) return Bind(ctx, node, *x);
-  TensorId p = ctx.AddConstInts(HelperName(node, "paddings"), paddings, {rank, 2});
-  if (mode == "constant") {
-    if (value == 0.0f) {
-      return Bind(ctx, node, ctx.Emit(node, OpKind::kPad, {*x, p}, NoOptions{}, ctx.type(*x)));
-    }
-    TensorId v = ScalarOfType(ctx, HelperName(node, "value"), value, ctx.type(*x));
-    return Bind(ctx, node, ctx.Emit(node, OpKind::kPadV2, {*x, p, v}, NoOptions{}, ctx.type(*x)));
-  }
-  if (mode == "reflect") {
-    MirrorPadOptions o;
-    o.symmetric = false;
-    return Bind(ctx, node, ctx.Emit(node, OpKind::kMirrorPad, {*x, p}, o, ctx.type(*x)));
-  }
-  return ctx.Unsupported(node, absl::StrCat("pad mode '", mode, "'"), "'constant' or 'reflect'");
-}
-
-absl::Status Gather(OnnxContext& ctx, const onnx::NodeProto& node) {
-  absl::StatusOr<TensorId> x = ctx.Input(node, 0);
-  if (!x.ok()) return x.status();
-  absl::StatusOr<TensorId> indices = ctx.Input(node, 1);
-  if (!indices.ok()) return indices.status();
-  const int rank = ctx.rank(*x);
-  std::optional<int> axis = NormalizeAxis(OnnxContext::AttrInt(node, "axis", 0), rank);
-  if (!axis) return ctx.Invalid(node, "axis is out of range", "an axis within the input rank");
-  // Gathering known entries of a run-time shape vector gives a constant.
-  OnnxContext::PartialInts picked;
-  const auto known = ctx.IsConstant(*x) ? std::nullopt : ctx.KnownInts(*x);
-  const auto index_values = ctx.ConstantInts(*indices);
-  if (known && rank == 1 && index_values) {
-    const int64_t n = static_cast<int64_t>(known->size());
-    for (int64_t v : *index_values) {
-      if (v < -n || v >= n) {
-        return ctx.Invalid(node, absl::StrCat("index ", v, " is out of range for size ", n));
-      }
-      picked.push_back((*known)[v < 0 ? v + n : v]);
-    }
-    if (auto c = ConstFromKnown(ctx, HelperName(node, "known"), picked, ctx.type(*x),
-                                ctx.shape(*indices))) {
-      return Bind(ctx, node, *c);
-    }
-  }
-  TensorId idx = *indices;
-  if (auto values = index_values) {
-    // TFLite GATHER rejects negative indices: resolve them against the dim.
-    const int64_t dim = ctx.shape(*x)[*axis];
-    std::vector<int32_t> fixed;
-    for (int64_t v : *values) {
-      if (v < 0 && dim < 0) {
-        return ctx.Unsupported(node, "negative index into a dim of unknown size");
-      }
-      if ((dim >= 0 && (v >= dim || v < -dim))) {
-        return ctx.Invalid(node, absl::StrCat("index ", v, " is out of range for size ", dim));
-      }
-      fixed.push_back(static_cast<int32_t>(v < 0 ? v + dim : v));
-    }
-    const Shape index_shape = ctx.shape(idx);
-    idx = ctx.AddConstInts(HelperName(node, "indices"), fixed, index_shape);
-    if (index_shape.empty()) ctx.graph().tensor(idx).shape = {};  // a scalar index
-  }
-  GatherOptions o;
-  o.axis = *axis;
-  absl::StatusOr<TensorId> out = ctx.Emit(node, OpKind::kGather, {*x, idx}, o, ctx.type(*x));
-  if (out.ok() && !picked.empty()) RecordKnown(ctx, *out, picked);
-  return Bind(ctx, node, out);
-}
-
 }  // namespace
 
 void RegisterSliceOps(ConverterTable& t) {
   t["Slice"] = Slice;
   t["Split"] = Split;
-  t["Pad"] = Pad;
-  t["Gather"] = Gather;
+  RegisterPadGatherOps(t);
 }
 
 }  // namespace optconv::onnx_import

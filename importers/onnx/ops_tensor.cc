@@ -129,7 +129,7 @@ absl::Status Reshape(OnnxContext& ctx, const onnx::NodeProto& node) {
 absl::Status Flatten(OnnxContext& ctx, const onnx::NodeProto& node) {
   absl::StatusOr<TensorId> x = ctx.Input(node, 0);
   if (!x.ok()) return x.status();
-  const Shape& in = ctx.shape(*x);
+  const Shape in = ctx.shape(*x);
   const int rank = static_cast<int>(in.size());
   int64_t axis = OnnxContext::AttrInt(node, "axis", 1);
   if (axis < 0) axis += rank;
@@ -212,7 +212,7 @@ absl::Status Concat(OnnxContext& ctx, const onnx::NodeProto& node) {
 absl::Status Squeeze(OnnxContext& ctx, const onnx::NodeProto& node) {
   absl::StatusOr<TensorId> x = ctx.Input(node, 0);
   if (!x.ok()) return x.status();
-  const Shape& in = ctx.shape(*x);
+  const Shape in = ctx.shape(*x);
   auto axes_or = ReadIntsAttrOrInput(ctx, node, "axes", 13, 1);
   if (!axes_or.ok()) return axes_or.status();
   std::vector<int> axes;
@@ -249,7 +249,7 @@ absl::Status Squeeze(OnnxContext& ctx, const onnx::NodeProto& node) {
 absl::Status Unsqueeze(OnnxContext& ctx, const onnx::NodeProto& node) {
   absl::StatusOr<TensorId> x = ctx.Input(node, 0);
   if (!x.ok()) return x.status();
-  const Shape& in = ctx.shape(*x);
+  const Shape in = ctx.shape(*x);
   auto axes_or = ReadIntsAttrOrInput(ctx, node, "axes", 13, 1);
   if (!axes_or.ok()) return axes_or.status();
   if (!*axes_or) return ctx.Invalid(node, "axes are missing", "an axes attribute or input");

@@ -22,6 +22,16 @@ absl::StatusOr<std::optional<std::vector<int64_t>>> ReadIntsAttrOrInput(
   return *std::move(values);
 }
 
+absl::StatusOr<std::vector<int64_t>> RequiredInts(const OnnxContext& ctx,
+                                                  const onnx::NodeProto& node,
+                                                  const std::string& attr, int64_t input_since,
+                                                  int index) {
+  auto v = ReadIntsAttrOrInput(ctx, node, attr, input_since, index);
+  if (!v.ok()) return v.status();
+  if (!*v) return ctx.Invalid(node, absl::StrCat("'", attr, "' is missing"));
+  return **v;
+}
+
 absl::StatusOr<std::vector<int64_t>> ConstIntsInput(const OnnxContext& ctx,
                                                     const onnx::NodeProto& node, int index) {
   absl::StatusOr<TensorId> id = ctx.Input(node, index);
@@ -60,7 +70,7 @@ std::vector<int32_t> ToInt32(const std::vector<int64_t>& values) {
 }
 
 absl::StatusOr<TensorId> EmitReshape(OnnxContext& ctx, const onnx::NodeProto& node, TensorId x,
-                                     const Shape& target) {
+                                     Shape target) {
   if (std::count(target.begin(), target.end(), kUnknownDim) > 1) {
     return ctx.Unsupported(node,
                            absl::StrCat("reshape to ", ShapeToString(target),
@@ -111,7 +121,7 @@ TensorId ScalarOfType(OnnxContext& ctx, const std::string& name, double value, D
 
 std::optional<TensorId> ConstFromKnown(OnnxContext& ctx, const std::string& name,
                                        const OnnxContext::PartialInts& values, DataType type,
-                                       const Shape& shape) {
+                                       Shape shape) {
   std::vector<int64_t> known;
   for (const auto& v : values) {
     if (!v) return std::nullopt;

@@ -19,6 +19,12 @@ absl::StatusOr<std::optional<std::vector<int64_t>>> ReadIntsAttrOrInput(
     const OnnxContext& ctx, const onnx::NodeProto& node, const std::string& attr,
     int64_t input_since, int input_index);
 
+/// Like ReadIntsAttrOrInput, but InvalidArgument when the list is absent.
+absl::StatusOr<std::vector<int64_t>> RequiredInts(const OnnxContext& ctx,
+                                                  const onnx::NodeProto& node,
+                                                  const std::string& attr, int64_t input_since,
+                                                  int index);
+
 /// Values of constant integer input `index`; Unimplemented when not constant.
 absl::StatusOr<std::vector<int64_t>> ConstIntsInput(const OnnxContext& ctx,
                                                     const onnx::NodeProto& node, int index);
@@ -34,7 +40,7 @@ std::vector<int32_t> ToInt32(const std::vector<int64_t>& values);
 /// RESHAPE of `x` to `target` (i32 constant new shape). `target` may hold one
 /// kUnknownDim (emitted as -1); more than one needs a dynamic shape: Unimplemented.
 absl::StatusOr<TensorId> EmitReshape(OnnxContext& ctx, const onnx::NodeProto& node, TensorId x,
-                                     const Shape& target);
+                                     Shape target);
 
 /// A scalar constant of `type` (f32, f16, i8, u8, i16, i32, i64, bool) holding `value`.
 TensorId ScalarOfType(OnnxContext& ctx, const std::string& name, double value, DataType type);
@@ -47,7 +53,7 @@ absl::Status EmitAndBind(OnnxContext& ctx, const onnx::NodeProto& node, OpKind k
 /// every element is known; nullopt otherwise.
 std::optional<TensorId> ConstFromKnown(OnnxContext& ctx, const std::string& name,
                                        const OnnxContext::PartialInts& values, DataType type,
-                                       const Shape& shape);
+                                       Shape shape);
 /// Records `values` as the known elements of `out` when any is known.
 void RecordKnown(OnnxContext& ctx, TensorId out, OnnxContext::PartialInts values);
 /// Element-preserving ops (reshape, squeeze, int casts): `out` knows what `in` knows.

@@ -179,7 +179,7 @@ absl::Status BindRnnOutputs(OnnxContext& ctx, const onnx::NodeProto& node, const
     ctx.SetOutput(node, 0, y);
   }
   for (int out = 1; out <= 2; ++out) {
-    if (!OutputUsed(node, out)) continue;
+    if (!OutputUsed(node, out) || !ctx.IsConsumed(node.output(out))) continue;
     std::vector<TensorId> parts;
     for (const DirectionResult& r : res) parts.push_back(out == 1 ? r.y_h : r.y_c);
     NN_ASSIGN_OR_RETURN(TensorId s, ConcatParts(ctx, node, parts, state_axis));

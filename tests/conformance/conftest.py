@@ -7,11 +7,22 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import harness  # noqa: E402
 import summary  # noqa: E402
+from known_gaps import KNOWN_GAPS  # noqa: E402
 
 
 def pytest_configure(config):
     config.addinivalue_line("markers", "slow: big models (deselect with -m 'not slow')")
     harness.GENERATED.mkdir(parents=True, exist_ok=True)
+
+
+def pytest_collection_modifyitems(config, items):
+    """Marks the known gaps (known_gaps.py) as strict xfail: they run, and pass = failure."""
+    for item in items:
+        path, _, rest = item.nodeid.partition("::")
+        key = f"{Path(path).name}::{rest}"
+        reason = KNOWN_GAPS.get(key)
+        if reason:
+            item.add_marker(pytest.mark.xfail(reason=f"known gap: {reason}", strict=True))
 
 
 class Conversions:

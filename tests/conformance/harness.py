@@ -203,6 +203,7 @@ class TfliteRunner:
         self.onnx_inputs = [n for n, _, _ in onnx_inputs]
         self.onnx_outputs = [n for n, _, _ in onnx_outputs]
         self.runner = None
+        self.ran = False
         sigs = self.interp.get_signature_list()
         if len(sigs) == 1:
             key, sig = next(iter(sigs.items()))
@@ -236,7 +237,14 @@ class TfliteRunner:
         return [op["op_name"] for op in self.interp._get_ops_details()]
 
     def run(self, feeds):
-        """feeds are already in TFLite layout and dtype; returns ONNX output name -> array."""
+        """feeds are already in TFLite layout and dtype; returns ONNX output name -> array.
+
+        TFLite's fused sequence LSTMs keep their state in variable tensors across
+        invocations (the official converter's output does the same); ONNX is
+        stateless, so every run starts from reset variables."""
+        if self.ran:
+            self.interp.reset_all_variables()  # needs allocated tensors: not before the 1st run
+        self.ran = True
         if self.runner is not None:
             result = self.runner(**feeds)
             return {name: result[name] for name in self.onnx_outputs}

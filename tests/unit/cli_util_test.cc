@@ -54,6 +54,8 @@ TEST(CliUtilTest, TextTableAlignsColumns) {
   table.AddRow({"Conv", "52"});
   table.AddRow({"BatchNormalization", "3"});
   EXPECT_EQ(table.Render(), "  Conv                52\n  BatchNormalization  3\n");
+  table.AlignRight(1);
+  EXPECT_EQ(table.Render(), "  Conv                52\n  BatchNormalization   3\n");
 }
 
 }  // namespace

@@ -178,9 +178,8 @@ TEST_F(OnnxImporterTest, AllUnsupportedOpsAreListedAtOnce) {
   b.Node("Relu", {"i"}, {"after_if"}, "blocked_relu");  // supported, but depends on If
   b.Node("NonMaxSuppression", {"boxes", "scores"}, {"nms"}, "nms");
   b.Node("FusedThing", {"x"}, {"f"}, "custom").set_domain("com.example");
-  auto& pad = b.Node("Pad", {"x", "pads"}, {"p"}, "edge_pad");
-  B::AttrString(pad, "mode", "edge");
-  b.InitInt64s("pads", {8}, {0, 0, 1, 1, 0, 0, 1, 1});
+  b.Node("Pad", {"x", "pads"}, {"p"}, "crop_pad");  // negative pads: unsupported attribute
+  b.InitInt64s("pads", {8}, {0, 0, -1, 1, 0, 0, 1, 1});
   b.Node("Relu", {"x"}, {"ok"}, "fine");
   for (const char* o : {"after_if", "nms", "f", "p", "ok"}) b.Output(o);
   absl::StatusOr<Graph> g = Import(b);
@@ -190,7 +189,7 @@ TEST_F(OnnxImporterTest, AllUnsupportedOpsAreListedAtOnce) {
   EXPECT_NE(msg.find("node 'branch' (If): no converter"), std::string::npos) << msg;
   EXPECT_NE(msg.find("node 'nms' (NonMaxSuppression): no converter"), std::string::npos) << msg;
   EXPECT_NE(msg.find("node 'custom' (FusedThing): domain 'com.example'"), std::string::npos) << msg;
-  EXPECT_NE(msg.find("node 'edge_pad' (Pad): pad mode 'edge'"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("node 'crop_pad' (Pad): negative pads"), std::string::npos) << msg;
   EXPECT_EQ(msg.find("blocked_relu"), std::string::npos) << msg;
 }
 
@@ -283,6 +282,55 @@ TEST_F(OnnxImporterTest, StaticShapeSubgraphFoldsAway) {
   EXPECT_EQ(shape.type, DataType::kInt32);
   EXPECT_EQ(shape.data->AsVector<int32_t>(), (std::vector<int32_t>{2, 60}));
   EXPECT_EQ(g->tensor(g->outputs()[0]).shape, (Shape{2, 60}));
+}
+
+TEST_F(OnnxImporterTest, PartiallyKnownShapeFoldsToConstantReshape) {
+  OnnxModelBuilder b;
+  b.Input("x", {-1, 8, 12});
+  b.Node("Shape", {"x"}, {"s"});
+  b.InitInt64s("i0", {}, {0});
+  b.InitInt64s("i2", {}, {2});
+  b.InitInt64s("three", {}, {3});
+  b.InitInt64s("ax", {1}, {0});
+  b.InitInt64s("eight_three", {2}, {8, 3});
+  b.Node("Gather", {"s", "i0"}, {"batch"});
+  b.Node("Gather", {"s", "i2"}, {"d"});
+  b.Node("Div", {"d", "three"}, {"h"});
+  b.Node("Unsqueeze", {"batch", "ax"}, {"b1"});
+  b.Node("Unsqueeze", {"h", "ax"}, {"h1"});
+  B::AttrInt(b.Node("Concat", {"b1", "eight_three", "h1"}, {"shape"}), "axis", 0);
+  b.Node("Reshape", {"x", "shape"}, {"y"});
+  b.Output("y");
+  absl::StatusOr<Graph> g = Import(b);
+  ASSERT_TRUE(g.ok()) << g.status();
+  ASSERT_EQ(Kinds(*g), (std::vector<OpKind>{OpKind::kReshape})) << PrintGraph(*g);
+  EXPECT_EQ(g->tensor(g->ops()[0].inputs[1]).data->AsVector<int32_t>(),
+            (std::vector<int32_t>{-1, 8, 3, 4}));
+  EXPECT_EQ(g->tensor(g->outputs()[0]).shape, (Shape{kUnknownDim, 8, 3, 4}));
+}
+
+TEST_F(OnnxImporterTest, SliceWithRunTimeEndUsesDynamicBounds) {
+  OnnxModelBuilder b;
+  b.Input("x", {-1, -1, 8});
+  std::vector<float> pos(32 * 8, 0.5f);
+  b.InitFloats("pos", {1, 32, 8}, pos);
+  b.InitInt64s("i1", {1}, {1});
+  b.InitInt64s("zero", {1}, {0});
+  b.Node("Shape", {"x"}, {"s"});
+  b.Node("Gather", {"s", "i1"}, {"len"});  // [1], unknown at import time
+  b.Node("Slice", {"pos", "zero", "len", "i1"}, {"p"});
+  b.Node("Add", {"x", "p"}, {"y"});
+  b.Output("y");
+  absl::StatusOr<Graph> g = Import(b);
+  ASSERT_TRUE(g.ok()) << g.status();
+  const Op* slice = nullptr;
+  for (const Op& op : g->ops()) {
+    if (op.kind == OpKind::kStridedSlice) slice = &op;
+  }
+  ASSERT_NE(slice, nullptr) << PrintGraph(*g);
+  EXPECT_FALSE(g->tensor(slice->inputs[2]).is_constant());
+  EXPECT_EQ(g->tensor(slice->inputs[2]).type, DataType::kInt32);
+  EXPECT_EQ(g->tensor(g->outputs()[0]).shape, (Shape{kUnknownDim, kUnknownDim, 8}));
 }
 
 TEST_F(OnnxImporterTest, FlattenKeepsDynamicBatch) {

@@ -77,7 +77,8 @@ TEST_F(OnnxNnOpsTest, ConvBecomesNhwcConv2DWithOhwiFilter) {
   B::AttrInts(OnlyNode(b), "pads", {1, 1, 1, 1});
   absl::StatusOr<Graph> g = Import(b);
   ASSERT_TRUE(g.ok()) << g.status();
-  EXPECT_EQ(Kinds(*g), (std::vector<OpKind>{OpKind::kTranspose, OpKind::kConv2D, OpKind::kTranspose}));
+  EXPECT_EQ(Kinds(*g), (std::vector<OpKind>{OpKind::kTranspose, OpKind::kConv2D,
+                                            OpKind::kTranspose}));
   const Op& conv = *Find(*g, OpKind::kConv2D);
   EXPECT_EQ(conv.opts<Conv2DOptions>().padding, Padding::kSame);
   const Tensor& filter = g->tensor(conv.inputs[1]);
@@ -217,7 +218,8 @@ TEST_F(OnnxNnOpsTest, MaxPoolSamePadsNeedNoPadOp) {
   B::AttrInts(OnlyNode(b), "pads", {0, 0, 1, 1});
   absl::StatusOr<Graph> g = Import(b);
   ASSERT_TRUE(g.ok()) << g.status();
-  EXPECT_EQ(Kinds(*g), (std::vector<OpKind>{OpKind::kTranspose, OpKind::kMaxPool2D, OpKind::kTranspose}));
+  EXPECT_EQ(Kinds(*g), (std::vector<OpKind>{OpKind::kTranspose, OpKind::kMaxPool2D,
+                                            OpKind::kTranspose}));
   const auto& o = Find(*g, OpKind::kMaxPool2D)->opts<Pool2DOptions>();
   EXPECT_EQ(o.padding, Padding::kSame);
   EXPECT_EQ(o.filter_h, 3);

@@ -79,7 +79,7 @@ TEST(PassesPipeline, DefaultPipelineListsPasses) {
   std::vector<std::string> names;
   for (const auto& pass : p.passes()) names.emplace_back(pass->name());
   EXPECT_EQ(names, (std::vector<std::string>{"fold-constants", "cleanup", "channel-shuffle",
-                                             "layout-nhwc", "fuse-hard-swish", "fold-batchnorm", "fuse-bias",
+                                             "layout-nhwc", "fold-flatten-transpose", "fuse-hard-swish", "fold-batchnorm", "fuse-bias",
                                              "fuse-activation"}));
 }
 
@@ -137,6 +137,29 @@ TEST(PassesPipeline, ChannelShuffleKeepsRealTransposes) {
   auto changed = pass.Run(g, ctx);
   ASSERT_TRUE(changed.ok());
   EXPECT_FALSE(*changed);
+}
+
+// VGG-style head: the flatten of a 3x3 feature map needs the channels-first
+// element order; the FC weights absorb it instead of a TRANSPOSE.
+TEST(PassesPipeline, FlattenIntoFullyConnectedHasNoTranspose) {
+  GraphBuilder b;
+  TensorId x = b.Input("x", {1, 3, 3, 3});
+  TensorId f = b.Op1(OpKind::kRelu, {b.NchwConv(x, 4, 3, 1)});
+  TensorId flat = b.Op1(OpKind::kReshape, {f, b.Ints({1, 36})});
+  TensorId fc = b.Op1(OpKind::kFullyConnected, {flat, b.RandomConst({5, 36}, 2), b.RandomConst({5}, 3)});
+  b.Output(b.Op1(OpKind::kFullyConnected, {fc, b.RandomConst({2, 5}, 4)}));
+  Graph before = b.graph();
+  Graph g = b.graph();
+  PassContext ctx;
+  PipelineOptions options;
+  options.verify_each = true;
+  ASSERT_TRUE(DefaultPipeline().Run(g, ctx, options).ok());
+  EXPECT_EQ(CountKind(g, OpKind::kTranspose), 0);
+  EXPECT_EQ(ctx.counters["fold-flatten-transpose.folded"], 1);
+  auto in = RandomInputs(before);
+  auto expected = RunGraph(before, in)[0];
+  auto got = RunGraph(g, {TransposeValues(in[0], {1, 3, 3, 3}, kToNhwc)})[0];
+  ExpectAllNear(expected, got);
 }
 
 TEST(PassesPipeline, KeepIoLayoutLeavesOnlyBoundaryTransposes) {

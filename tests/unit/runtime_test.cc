@@ -104,6 +104,8 @@ TEST_F(FoldTest, ComparisonsLogicalSelect) {
             (std::vector<uint8_t>{1, 0}));
   EXPECT_EQ(Run<uint8_t>(OpKind::kLogicalAnd, {B({2}, {1, 1}), B({2}, {0, 1})}, NoOptions{}, kBool),
             (std::vector<uint8_t>{0, 1}));
+  EXPECT_EQ(Run<uint8_t>(OpKind::kLogicalNot, {B({2}, {1, 0})}, NoOptions{}, kBool),
+            (std::vector<uint8_t>{0, 1}));
   EXPECT_EQ(Run<int64_t>(OpKind::kSelectV2, {B({2, 1}, {1, 0}), L({2}, {1, 2}), L({}, {9})}, NoOptions{}, kI64),
             (std::vector<int64_t>{1, 2, 9, 9}));
 }

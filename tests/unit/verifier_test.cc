@@ -60,7 +60,14 @@ TEST_F(VerifierTest, DanglingTensor) {
   TensorId orphan = g_.AddActivation("orphan", kF32, {2});
   g_.ops()[1].inputs[1] = orphan;
   EXPECT_EQ(Error(), "m.onnx: node 'add' (Onnx): Add (op #1): input 1 'orphan' is dangling: no op, "
-                     "graph input or constant defines it");
+                     "graph input, constant or variable defines it");
+}
+
+TEST_F(VerifierTest, VariableTensorsNeedNoProducer) {
+  TensorId state = g_.AddActivation("state", kF32, {2});
+  g_.tensor(state).is_variable = true;
+  g_.ops()[1].inputs[1] = state;
+  EXPECT_TRUE(VerifyGraph(g_).ok()) << VerifyGraph(g_);
 }
 
 TEST_F(VerifierTest, IdOutOfRange) {
