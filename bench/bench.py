@@ -108,6 +108,7 @@ class Bench:
         self.args = args
         self.stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
         self.work = os.path.join(BENCH_DIR, ".work", self.stamp)
+        _prune_old_work(os.path.join(BENCH_DIR, ".work"), keep=2)
         os.makedirs(self.work, exist_ok=True)
         self.logs = os.path.join(self.work, "logs")
         os.makedirs(self.logs, exist_ok=True)
@@ -351,7 +352,7 @@ class Bench:
             meta_models[model.name] = {
                 "format": model.fmt, "group": model.group, "file_bytes": model.file_bytes,
                 "params": model.params, "input": model.input, "output_shape": model.output_shape,
-                "classifier": model.classifier}
+                "classifier": model.classifier, "output_activation": model.output_activation}
         result = {
             "schema": 1,
             "started": started,
@@ -396,6 +397,15 @@ class Bench:
         if self.errors:
             return 2
         return 1 if self.optconv_problems else 0
+
+
+def _prune_old_work(root, keep):
+    """Converted files of old runs are large (onnx2tf also writes SavedModels)."""
+    if not os.path.isdir(root):
+        return
+    runs = sorted(d for d in os.listdir(root) if d[:8].isdigit())
+    for old in runs[:-keep] if len(runs) > keep else []:
+        shutil.rmtree(os.path.join(root, old), ignore_errors=True)
 
 
 def _last_json(text):

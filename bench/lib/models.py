@@ -30,6 +30,14 @@ SAVEDMODEL = ["keras_mobilenet_v2", "keras_resnet50", "keras_efficientnet_b0",
 SCALING = ["scale_depth_1x", "scale_depth_4x", "scale_depth_16x",
            "scale_width_1x", "scale_width_4x", "scale_width_16x"]
 TORCHVISION = PEER_ONNX + ISSUE2_EXTRA
+SAVEDMODEL_VERSION = 2  # gen_savedmodel.GENERATOR_VERSION; older caches are regenerated
+
+
+def _savedmodel_version(meta_path):
+    try:
+        return json.load(open(meta_path)).get("generator_version", 1)
+    except (OSError, ValueError):
+        return None
 
 
 @dataclasses.dataclass
@@ -43,6 +51,7 @@ class Model:
     file_bytes: int = 0
     params: Optional[int] = None
     output_shape: Optional[list] = None
+    output_activation: Optional[str] = None
 
 
 def group_of(name):
@@ -87,7 +96,7 @@ def generate(names, log_dir):
         _run([TORCH_PYTHON, GEN_SCALING, onnx_dir] + missing_sc,
              os.path.join(log_dir, "gen_scaling.log"))
     missing_sm = [n for n in names if n in SAVEDMODEL
-                  and not os.path.exists(os.path.join(sm_dir, f"{n}.json"))]
+                  and _savedmodel_version(os.path.join(sm_dir, f"{n}.json")) != SAVEDMODEL_VERSION]
     if missing_sm:
         env = dict(os.environ, TF_USE_LEGACY_KERAS="1", TF_CPP_MIN_LOG_LEVEL="2")
         with open(os.path.join(log_dir, "gen_savedmodel.log"), "w") as f:
@@ -112,7 +121,9 @@ def load(name):
         path = os.path.join(MODELS_DIR, "savedmodel", name)
         meta = json.load(open(path + ".json"))
         return Model(name, "savedmodel", group, path, meta["input"], meta["classifier"],
-                     file_bytes=_dir_bytes(path), params=meta.get("params"))
+                     file_bytes=_dir_bytes(path), params=meta.get("params"),
+                     output_activation=meta.get("output_activation",
+                                                "softmax" if meta["classifier"] else "none"))
     import onnx
     path = os.path.join(MODELS_DIR, "onnx", f"{name}.onnx")
     proto = onnx.load(path)

@@ -136,6 +136,15 @@ def section_compare(result, notes, title, fmt_name, peer, peer_label, number):
     if not rows:
         return []
     out = [f"## {number}. {title}: optconv vs {peer_label}", ""]
+    softmax = sorted({r["model"] for r in rows if r["format"] == "savedmodel"
+                      and result["models"].get(r["model"], {}).get("classifier")
+                      and result["models"][r["model"]].get("output_activation", "softmax")
+                      == "softmax"})
+    if softmax:
+        out += [f"Caveat: in this run {', '.join(softmax)} end in Keras' 1000-way softmax. With "
+                "random weights it is nearly uniform (≈0.001 per class), so an int8 output "
+                "(scale 1/256) rounds almost everything to zero: their int8 SQNR and top-1 say "
+                "little about the converter. Later runs use logits (generator version 2).", ""]
     for mode in result["config"]["modes"]:
         mode_rows = [r for r in rows if r["mode"] == mode]
         if not mode_rows:

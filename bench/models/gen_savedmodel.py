@@ -28,6 +28,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "lib"))
 import data  # noqa: E402
 
 SEED = 99
+# 2: classifiers end in logits (classifier_activation=None), like the
+# torchvision exports; a 1000-way softmax of random weights is nearly uniform
+# and its int8 output (scale 1/256) rounds to zero, which hides accuracy.
+GENERATOR_VERSION = 2
 IMAGE = [1, 224, 224, 3]
 TEXT_VOCAB = 5000
 
@@ -56,11 +60,11 @@ def transformer_encoder():
 
 # name: (factory, input spec for the harness, classifier?)
 MODELS = {
-    "keras_mobilenet_v2": (lambda: keras.applications.MobileNetV2(weights=None),
+    "keras_mobilenet_v2": (lambda: keras.applications.MobileNetV2(weights=None, classifier_activation=None),
                            {"kind": "image", "shape": IMAGE, "style": "keras_tf"}, True),
-    "keras_resnet50": (lambda: keras.applications.ResNet50(weights=None),
+    "keras_resnet50": (lambda: keras.applications.ResNet50(weights=None, classifier_activation=None),
                        {"kind": "image", "shape": IMAGE, "style": "keras_caffe"}, True),
-    "keras_efficientnet_b0": (lambda: keras.applications.EfficientNetB0(weights=None),
+    "keras_efficientnet_b0": (lambda: keras.applications.EfficientNetB0(weights=None, classifier_activation=None),
                               {"kind": "image", "shape": IMAGE, "style": "keras_raw"}, True),
     "keras_lstm_text": (lstm_text, {"kind": "tokens", "shape": [1, 64], "high": TEXT_VOCAB,
                                     "dtype": "int32"}, False),
@@ -95,7 +99,8 @@ def build(name, out_dir):
     path = out_dir / name
     tf.saved_model.save(model, str(path), signatures={"serving_default": serve})
     meta = {"input": dict(spec, name="input"), "output": "output", "classifier": classifier,
-            "params": int(model.count_params())}
+            "params": int(model.count_params()), "generator_version": GENERATOR_VERSION,
+            "output_activation": "logits" if classifier else "none"}
     (out_dir / f"{name}.json").write_text(json.dumps(meta, indent=1))
 
 
