@@ -73,6 +73,17 @@ absl::Status KernelContext::Invalid(const std::string& problem, const std::strin
                    absl::StrCat(KindName(op.kind), ": ", problem), expected);
 }
 
+absl::Status KernelContext::RequireFloat(std::initializer_list<int> input_slots) {
+  for (int i : input_slots) {
+    if (has(i) && (in(i).type != DataType::kFloat32 || in(i).quant)) {
+      return NoKernel(absl::StrCat("input ", i, " of type ", std::string(DataTypeName(in(i).type)),
+                                   in(i).quant ? " (quantized)" : ""));
+    }
+  }
+  if (out(0).type != DataType::kFloat32) return NoKernel("non-float output");
+  return absl::OkStatus();
+}
+
 absl::Status KernelContext::NoKernel(const std::string& what) const {
   return NodeError(absl::StatusCode::kUnimplemented, file, op.origin,
                    absl::StrCat("no reference kernel for ", KindName(op.kind), " with ", what));

@@ -3,6 +3,7 @@
 // A kernel reads input views and fills pre-allocated outputs (type and static
 // shape already set from shape inference).
 #include <cstdint>
+#include <initializer_list>
 #include <optional>
 #include <string>
 #include <vector>
@@ -50,6 +51,9 @@ struct KernelContext {
   absl::Status Invalid(const std::string& problem, const std::string& expected = "") const;
   /// Unimplemented "no kernel for <kind> with <type>".
   absl::Status NoKernel(const std::string& what) const;
+  /// NoKernel unless the listed (present) inputs and output 0 are plain,
+  /// unquantized f32: the float-only kernels' shared guard.
+  absl::Status RequireFloat(std::initializer_list<int> input_slots);
 };
 
 using KernelFn = absl::Status (*)(KernelContext&);

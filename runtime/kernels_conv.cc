@@ -17,19 +17,8 @@ int64_t PadBefore(int64_t in, int64_t out, int64_t k, int64_t stride, int64_t di
   return std::max<int64_t>((out - 1) * stride + dk - in, 0) / 2;
 }
 
-absl::Status RequireFloat(KernelContext& c, std::initializer_list<int> inputs) {
-  for (int i : inputs) {
-    if (c.has(i) && (c.in(i).type != DataType::kFloat32 || c.in(i).quant)) {
-      return c.NoKernel(absl::StrCat("input ", i, " of type ", std::string(DataTypeName(c.in(i).type)),
-                                     c.in(i).quant ? " (quantized)" : ""));
-    }
-  }
-  if (c.out(0).type != DataType::kFloat32) return c.NoKernel("non-float output");
-  return absl::OkStatus();
-}
-
 absl::Status Conv2D(KernelContext& c) {
-  if (absl::Status s = RequireFloat(c, {0, 1, 2}); !s.ok()) return s;
+  if (absl::Status s = c.RequireFloat({0, 1, 2}); !s.ok()) return s;
   const auto& o = std::get<Conv2DOptions>(c.op.options);
   const TensorView& in = c.in(0);
   const TensorView& w = c.in(1);
@@ -72,7 +61,7 @@ absl::Status Conv2D(KernelContext& c) {
 }
 
 absl::Status DepthwiseConv2D(KernelContext& c) {
-  if (absl::Status s = RequireFloat(c, {0, 1, 2}); !s.ok()) return s;
+  if (absl::Status s = c.RequireFloat({0, 1, 2}); !s.ok()) return s;
   const auto& o = std::get<DepthwiseConv2DOptions>(c.op.options);
   const TensorView& in = c.in(0);
   const TensorView& w = c.in(1);
@@ -111,7 +100,7 @@ absl::Status DepthwiseConv2D(KernelContext& c) {
 }
 
 absl::Status TransposeConv(KernelContext& c) {
-  if (absl::Status s = RequireFloat(c, {1, 2, 3}); !s.ok()) return s;
+  if (absl::Status s = c.RequireFloat({1, 2, 3}); !s.ok()) return s;
   const auto& o = std::get<TransposeConvOptions>(c.op.options);
   const TensorView& w = c.in(1);
   const TensorView& in = c.in(2);
@@ -160,7 +149,7 @@ absl::Status TransposeConv(KernelContext& c) {
 }
 
 absl::Status Pool2D(KernelContext& c) {
-  if (absl::Status s = RequireFloat(c, {0}); !s.ok()) return s;
+  if (absl::Status s = c.RequireFloat({0}); !s.ok()) return s;
   const auto& o = std::get<Pool2DOptions>(c.op.options);
   const bool is_max = c.op.kind == OpKind::kMaxPool2D;
   const TensorView& in = c.in(0);

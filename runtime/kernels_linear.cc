@@ -10,19 +10,8 @@
 namespace optconv {
 namespace {
 
-absl::Status RequireFloat(KernelContext& c, std::initializer_list<int> inputs) {
-  for (int i : inputs) {
-    if (c.has(i) && (c.in(i).type != DataType::kFloat32 || c.in(i).quant)) {
-      return c.NoKernel(absl::StrCat("input ", i, " of type ", std::string(DataTypeName(c.in(i).type)),
-                                     c.in(i).quant ? " (quantized)" : ""));
-    }
-  }
-  if (c.out(0).type != DataType::kFloat32) return c.NoKernel("non-float output");
-  return absl::OkStatus();
-}
-
 absl::Status FullyConnected(KernelContext& c) {
-  if (absl::Status s = RequireFloat(c, {0, 1, 2}); !s.ok()) return s;
+  if (absl::Status s = c.RequireFloat({0, 1, 2}); !s.ok()) return s;
   const auto& o = std::get<FullyConnectedOptions>(c.op.options);
   const TensorView& w = c.in(1);
   const int64_t units = w.shape[0], depth = w.shape[1];
@@ -46,7 +35,7 @@ absl::Status FullyConnected(KernelContext& c) {
 }
 
 absl::Status BatchMatMul(KernelContext& c) {
-  if (absl::Status s = RequireFloat(c, {0, 1}); !s.ok()) return s;
+  if (absl::Status s = c.RequireFloat({0, 1}); !s.ok()) return s;
   const auto& o = std::get<BatchMatMulOptions>(c.op.options);
   const TensorView& a = c.in(0);
   const TensorView& b = c.in(1);
@@ -103,7 +92,7 @@ int64_t NearestIndex(int64_t o, int64_t in, float scale, const ResizeOptions& op
 }
 
 absl::Status Resize(KernelContext& c) {
-  if (absl::Status s = RequireFloat(c, {0}); !s.ok()) return s;
+  if (absl::Status s = c.RequireFloat({0}); !s.ok()) return s;
   const auto& opt = std::get<ResizeOptions>(c.op.options);
   const TensorView& in = c.in(0);
   HostTensor& out = c.out(0);

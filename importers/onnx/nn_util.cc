@@ -268,8 +268,11 @@ TensorId AxisConst(OnnxContext& ctx, const onnx::NodeProto& node, const std::str
   return ctx.AddScalarInt(NodeBaseName(node) + "/" + suffix, axis);
 }
 
-bool OutputUsed(const onnx::NodeProto& node, int index) {
-  return index < node.output_size() && !node.output(index).empty();
+bool OutputUsed(const OnnxContext& ctx, const onnx::NodeProto& node, int index) {
+  // Exporters name optional outputs (an LSTM's Y_c, BatchNorm's running stats)
+  // even when nothing reads them: only a consumed output counts.
+  return index < node.output_size() && !node.output(index).empty() &&
+         ctx.IsConsumed(node.output(index));
 }
 
 }  // namespace optconv::onnx_import

@@ -114,7 +114,8 @@ Shape PermuteShape(const Shape& shape, const std::vector<int>& perm);
 TensorId AxisConst(OnnxContext& ctx, const onnx::NodeProto& node, const std::string& suffix,
                    int32_t axis);
 
-/// True when output `index` of `node` exists and has a non-empty name.
-bool OutputUsed(const onnx::NodeProto& node, int index);
+/// True when output `index` of `node` exists, is named, and a node or the graph
+/// output list reads it.
+bool OutputUsed(const OnnxContext& ctx, const onnx::NodeProto& node, int index);
 
 }  // namespace optconv::onnx_import

@@ -44,15 +44,8 @@ absl::StatusOr<DirectionResult> EmitGruDirection(OnnxContext& ctx, const onnx::N
     rh_id = ctx.AddConstFloats(base + "/r_h", Block(p.r_all, 2 * h * h, h * h), {h, h});
   }
 
-  FullyConnectedOptions fo;
-  fo.keep_num_dims = true;
-  NN_ASSIGN_OR_RETURN(TensorId xw, ctx.Emit(node, OpKind::kFullyConnected, {n.x, w_id, bx_id},
-                                            fo, t));
-  PackOptions po;
-  po.axis = n.time_axis();
-  po.values_count = static_cast<int32_t>(steps);
   NN_ASSIGN_OR_RETURN(std::vector<TensorId> xw_steps,
-                      ctx.EmitMulti(node, OpKind::kUnpack, {xw}, po, t, static_cast<int>(steps)));
+                      ProjectInputSteps(ctx, node, n, w_id, bx_id, steps));
   NN_ASSIGN_OR_RETURN(TensorId h_prev, DirectionState(ctx, node, n, n.initial_h, d));
   TensorId axis = AxisConst(ctx, node, "gate_axis", 1);
   TensorId rbh_const = kNoTensor;
@@ -106,6 +99,9 @@ absl::StatusOr<DirectionResult> EmitGruDirection(OnnxContext& ctx, const onnx::N
     hs[step] = next;
   }
   DirectionResult res;
+  PackOptions po;  // Y stacks the steps back along the time axis
+  po.axis = n.time_axis();
+  po.values_count = static_cast<int32_t>(steps);
   NN_ASSIGN_OR_RETURN(res.y, ctx.Emit(node, OpKind::kPack, hs, po, t));
   NN_ASSIGN_OR_RETURN(res.y_h, ExpandAxis(ctx, node, h_prev, n.layout == 0 ? 0 : 1));
   return res;

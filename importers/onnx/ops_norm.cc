@@ -32,7 +32,7 @@ absl::Status ConvertBatchNorm(OnnxContext& ctx, const onnx::NodeProto& node) {
     return ctx.Unsupported(node, "training_mode = 1", "inference-mode BatchNormalization");
   }
   for (int i = 1; i < node.output_size(); ++i) {
-    if (OutputUsed(node, i)) {
+    if (OutputUsed(ctx, node, i)) {
       return ctx.Unsupported(node, "training outputs (running mean/var, saved statistics)",
                              "only output Y");
     }

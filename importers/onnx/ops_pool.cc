@@ -54,7 +54,7 @@ Pool2DOptions PoolOptions(const PoolSetup& p) {
 }
 
 absl::Status ConvertMaxPool(OnnxContext& ctx, const onnx::NodeProto& node) {
-  if (OutputUsed(node, 1)) {
+  if (OutputUsed(ctx, node, 1)) {
     return ctx.Unsupported(node, "the Indices output of MaxPool", "only the pooled values used");
   }
   NN_ASSIGN_OR_RETURN(PoolSetup p, SetUpPool(ctx, node));

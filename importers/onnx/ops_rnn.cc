@@ -158,15 +158,8 @@ absl::StatusOr<DirectionResult> EmitUnrolledDirection(OnnxContext& ctx,
     }
   }
   // Input projection of every step at once: [T,B,4H] / [B,T,4H].
-  FullyConnectedOptions fo;
-  fo.keep_num_dims = true;
-  NN_ASSIGN_OR_RETURN(TensorId xw, ctx.Emit(node, OpKind::kFullyConnected, {n.x, w_id, b_id},
-                                            fo, t));
-  PackOptions po;
-  po.axis = n.time_axis();
-  po.values_count = static_cast<int32_t>(steps);
   NN_ASSIGN_OR_RETURN(std::vector<TensorId> xw_steps,
-                      ctx.EmitMulti(node, OpKind::kUnpack, {xw}, po, t, static_cast<int>(steps)));
+                      ProjectInputSteps(ctx, node, n, w_id, b_id, steps));
   NN_ASSIGN_OR_RETURN(TensorId h_prev, DirectionState(ctx, node, n, n.initial_h, d));
   NN_ASSIGN_OR_RETURN(TensorId c_prev, DirectionState(ctx, node, n, n.initial_c, d));
   TensorId split_axis = AxisConst(ctx, node, "gate_axis", 1);
@@ -221,7 +214,7 @@ absl::StatusOr<DirectionResult> EmitUnrolledDirection(OnnxContext& ctx,
 
 absl::Status ConvertLstm(OnnxContext& ctx, const onnx::NodeProto& node) {
   NN_ASSIGN_OR_RETURN(LstmNode n, ReadLstm(ctx, node));
-  const bool y_c_used = OutputUsed(node, 2) && ctx.IsConsumed(node.output(2));
+  const bool y_c_used = OutputUsed(ctx, node, 2);
   const bool fused = !y_c_used && n.zero_initial_state && n.batch >= 0 &&
                      ctx.type(n.x) == DataType::kFloat32;
   if (!fused && n.seq < 0) {

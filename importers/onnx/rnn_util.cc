@@ -155,6 +155,21 @@ bool IsZeroState(const OnnxContext& ctx, TensorId id) {
   return v.has_value() && AllZero(*v);
 }
 
+absl::StatusOr<std::vector<TensorId>> ProjectInputSteps(OnnxContext& ctx,
+                                                        const onnx::NodeProto& node,
+                                                        const RnnNode& n, TensorId weights,
+                                                        TensorId bias, int64_t steps) {
+  const DataType t = ctx.type(n.x);
+  FullyConnectedOptions fo;
+  fo.keep_num_dims = true;
+  NN_ASSIGN_OR_RETURN(TensorId xw, ctx.Emit(node, OpKind::kFullyConnected, {n.x, weights, bias},
+                                            fo, t));
+  PackOptions po;
+  po.axis = n.time_axis();
+  po.values_count = static_cast<int32_t>(steps);
+  return ctx.EmitMulti(node, OpKind::kUnpack, {xw}, po, t, static_cast<int>(steps));
+}
+
 absl::StatusOr<TensorId> DirectionState(OnnxContext& ctx, const onnx::NodeProto& node,
                                         const RnnNode& n, TensorId given, int d) {
   if (IsZeroState(ctx, given)) return kNoTensor;
@@ -169,7 +184,7 @@ absl::Status BindRnnOutputs(OnnxContext& ctx, const onnx::NodeProto& node, const
   // num_directions axis: Y [T,D,B,H] / [B,T,D,H]; Y_h [D,B,H] / [B,D,H].
   const int y_axis = n.layout == 0 ? 1 : 2;
   const int state_axis = n.layout == 0 ? 0 : 1;
-  if (OutputUsed(node, 0)) {
+  if (OutputUsed(ctx, node, 0)) {
     std::vector<TensorId> parts;
     for (const DirectionResult& r : res) {
       NN_ASSIGN_OR_RETURN(TensorId e, ExpandAxis(ctx, node, r.y, y_axis));
@@ -179,7 +194,7 @@ absl::Status BindRnnOutputs(OnnxContext& ctx, const onnx::NodeProto& node, const
     ctx.SetOutput(node, 0, y);
   }
   for (int out = 1; out <= 2; ++out) {
-    if (!OutputUsed(node, out) || !ctx.IsConsumed(node.output(out))) continue;
+    if (!OutputUsed(ctx, node, out)) continue;
     std::vector<TensorId> parts;
     for (const DirectionResult& r : res) parts.push_back(out == 1 ? r.y_h : r.y_c);
     NN_ASSIGN_OR_RETURN(TensorId s, ConcatParts(ctx, node, parts, state_axis));

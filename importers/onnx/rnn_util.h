@@ -52,6 +52,12 @@ absl::StatusOr<TensorId> ConcatParts(OnnxContext& ctx, const onnx::NodeProto& no
 /// kNoTensor when absent or constant zeros.
 absl::StatusOr<TensorId> DirectionState(OnnxContext& ctx, const onnx::NodeProto& node,
                                         const RnnNode& n, TensorId given, int d);
+/// The input projection x W^T + b of every step at once (one FULLY_CONNECTED
+/// over [T,B,I] / [B,T,I]), unpacked along the time axis into `steps` tensors.
+absl::StatusOr<std::vector<TensorId>> ProjectInputSteps(OnnxContext& ctx,
+                                                        const onnx::NodeProto& node,
+                                                        const RnnNode& n, TensorId weights,
+                                                        TensorId bias, int64_t steps);
 /// True when `id` is absent or a constant of zeros.
 bool IsZeroState(const OnnxContext& ctx, TensorId id);
 
