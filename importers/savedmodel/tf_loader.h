@@ -41,9 +41,10 @@ struct GraphDefOptions {
 /// the advice to pass the SavedModel directory instead.
 absl::StatusOr<TfGraph> LoadFrozenGraphDef(const std::string& path, const GraphDefOptions& options);
 
-/// Parses "--inputs" text: "x:0[1,28,28]" is not accepted; the form is
-/// "name:1,28,28,1" or "name" (comma-separated list of such items separated
-/// by ';' when several). InvalidArgument on malformed text.
-absl::StatusOr<std::vector<GraphDefTensorSpec>> ParseGraphDefInputs(const std::string& text);
+/// Parses one "--inputs" item: "NAME" or "NAME:SHAPE", NAME a node name
+/// (optionally "node:0"), SHAPE "[1,28,28,1]" or "1,28,28,1" with -1 or ? for
+/// unknown dims ("x:5" is output 5 of x; a 1-D shape needs brackets: "x:[5]").
+/// InvalidArgument naming the item when malformed.
+absl::StatusOr<GraphDefTensorSpec> ParseGraphDefInput(const std::string& item);
 
 }  // namespace optconv::tf_import
