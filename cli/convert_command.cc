@@ -23,7 +23,7 @@
 #include "converter/ir_printer.h"
 #include "converter/verifier.h"
 #include "exporters/tflite/tflite_exporter.h"
-#include "importers/onnx/onnx_importer.h"
+#include "passes/layout_report.h"
 #include "passes/pipeline.h"
 #include "spdlog/spdlog.h"
 
@@ -86,28 +86,6 @@ std::string CheckOutput(const std::string& input, const std::string& output) {
   return CheckOutputWritable(output);
 }
 
-// Rejects inputs we can tell are not ONNX before handing them to the importer,
-// so the message says what the file is rather than "failed to parse".
-absl::Status CheckInput(const std::string& input) {
-  std::error_code ec;
-  const auto status = std::filesystem::status(input, ec);
-  if (!std::filesystem::exists(status)) return absl::NotFoundError(absl::StrCat(input, ": no such file"));
-  if (std::filesystem::is_directory(status)) {
-    if (std::filesystem::exists(std::filesystem::path(input) / "saved_model.pb", ec)) {
-      return absl::UnimplementedError(
-          absl::StrCat(input, ": TensorFlow SavedModel input is not supported yet (expected an .onnx file)"));
-    }
-    return absl::InvalidArgumentError(absl::StrCat(input, ": is a directory (expected an .onnx file)"));
-  }
-  char header[8] = {};
-  std::ifstream file(input, std::ios::binary);
-  if (file.read(header, sizeof(header)) && std::string_view(header + 4, 4) == "TFL3") {
-    return absl::InvalidArgumentError(absl::StrCat(
-        input, ": is already a TFLite model (expected an .onnx file; `optconv inspect` describes it)"));
-  }
-  return absl::OkStatus();
-}
-
 // Decides which IR dumps --print-ir-after/--print-ir-after-change ask for.
 class IrDumper {
  public:
@@ -151,7 +129,12 @@ absl::Status AsInternal(const absl::Status& status, std::string_view after) {
 // report.exit_code itself when the status code would map to the wrong exit
 // code (output path problems are usage errors).
 absl::Status Convert(const ConvertFlags& flags, const Pipeline& pipeline, ConvertReport& report) {
-  if (absl::Status status = CheckInput(flags.input); !status.ok()) return status;
+  absl::StatusOr<ModelKind> kind = DetectModelKind(flags.input);
+  if (!kind.ok()) return kind.status();
+  if (std::string usage = TfFlagsUsageError(flags.input, *kind, flags.tf); !usage.empty()) {
+    report.exit_code = ExitCode::kUsage;
+    return absl::InvalidArgumentError(usage);
+  }
   if (std::string usage = CheckOutput(flags.input, report.output); !usage.empty()) {
     report.exit_code = ExitCode::kUsage;
     return absl::InvalidArgumentError(usage);
@@ -162,12 +145,15 @@ absl::Status Convert(const ConvertFlags& flags, const Pipeline& pipeline, Conver
   const IrDumper dumper(flags);
 
   Clock::time_point start = Clock::now();
-  absl::StatusOr<Graph> imported = ImportOnnx(flags.input);
+  absl::StatusOr<Graph> imported = ImportModel(flags.input, *kind, flags.tf);
   if (!imported.ok()) return imported.status();
   Graph graph = *std::move(imported);
   report.import_seconds = SecondsSince(start);
   report.ops_imported = static_cast<int64_t>(graph.ops().size());
   report.transposes_imported = CountOps(graph, OpKind::kTranspose);
+  const ImportedTransposes imported_transposes = CountImportedTransposes(graph);
+  report.transposes_inserted = imported_transposes.inserted;
+  report.transposes_from_source = imported_transposes.from_source;
   report.histogram_imported = OpHistogram(graph);
   report.params = ParameterCount(graph);
   spdlog::info("imported {}: {}, {} params in {}", flags.input, Plural(report.ops_imported, "op"),
@@ -197,6 +183,8 @@ absl::Status Convert(const ConvertFlags& flags, const Pipeline& pipeline, Conver
   absl::Status status = pipeline.Run(graph, context, options);
   report.passes_seconds = SecondsSince(start);
   for (const auto& [name, value] : context.counters) report.pass_counters[name] = value;
+  report.warnings = context.warnings;
+  for (const std::string& warning : context.warnings) spdlog::warn("{}", warning);
   if (!status.ok()) return status;
   if (status = AsInternal(VerifyGraph(graph), "the pass pipeline"); !status.ok()) return status;
   report.ops_final = static_cast<int64_t>(graph.ops().size());
@@ -211,6 +199,24 @@ absl::Status Convert(const ConvertFlags& flags, const Pipeline& pipeline, Conver
   spdlog::info("optimized: {} -> {} ops, {} -> {} transposes in {}", report.ops_imported,
                report.ops_final, report.transposes_imported, report.transposes_final,
                HumanSeconds(report.passes_seconds));
+  for (const RemainingTranspose& t : ExplainTransposes(graph, flags.keep_io_layout)) {
+    report.transposes_remaining.push_back({t.tensor, t.node, t.source_op, t.reason, t.perm});
+  }
+  if (report.transposes_imported > 0) {
+    std::string layout = LayoutSummary(report);
+    while (!layout.empty() && layout.back() == '\n') layout.pop_back();
+    spdlog::info("{}", layout);
+  }
+  report.max_transposes = flags.max_transposes;
+  if (flags.max_transposes >= 0 && report.transposes_final > flags.max_transposes) {
+    // A CI gate: the conversion worked, but the user asked for fewer
+    // transposes, so nothing is written.
+    report.exit_code = ExitCode::kLimitExceeded;
+    return absl::FailedPreconditionError(absl::StrCat(
+        flags.input, ": ", report.transposes_final, " TRANSPOSE op",
+        report.transposes_final == 1 ? "" : "s", " left, above --max-transposes ",
+        flags.max_transposes, "; nothing written (the layout report says why each is left)"));
+  }
 
   start = Clock::now();
   absl::StatusOr<std::vector<uint8_t>> bytes = ExportTflite(graph);
@@ -233,9 +239,10 @@ int RunConvert(const ConvertFlags& flags) {
   const Clock::time_point start = Clock::now();
   ConvertReport report;
   report.input = flags.input;
-  report.output = flags.output.empty() ? DefaultOutputPath(flags.input) : flags.output;
+  report.output = flags.output.empty() ? DefaultTfliteOutput(flags.input) : flags.output;
   DefaultPipelineOptions pipeline_options;
   pipeline_options.keep_io_layout = flags.keep_io_layout;
+  pipeline_options.fold_max_bytes = flags.fold_max_bytes;
   const Pipeline pipeline = DefaultPipeline(pipeline_options);
 
   if (std::string usage = CheckPassFlags(flags, pipeline); !usage.empty()) {
@@ -253,6 +260,7 @@ int RunConvert(const ConvertFlags& flags) {
 
   if (!report.error.empty()) PrintError(report.error);
   if (flags.time_passes) std::fputs(PassTimingTable(report).c_str(), stderr);
+  if (flags.pass_stats) std::fputs(PassStatsTable(report).c_str(), stderr);
   if (flags.json) std::fputs(ConvertReportJson(report).c_str(), stdout);
   std::fflush(stdout);
   return static_cast<int>(report.exit_code);

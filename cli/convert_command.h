@@ -1,8 +1,11 @@
 #pragma once
 // `optconv convert MODEL [-o OUT.tflite]`: import, run the pass pipeline,
 // export to memory, then write the file atomically.
+#include <cstdint>
 #include <string>
 #include <vector>
+
+#include "cli/model_import.h"
 
 namespace optconv::cli {
 
@@ -17,6 +20,10 @@ struct ConvertFlags {
   bool print_ir_after_change = false;
   bool time_passes = false;
   std::vector<std::string> disabled_passes;
+  bool pass_stats = false;                    // print the pass counters to stderr
+  int64_t fold_max_bytes = int64_t{1} << 20;  // fold-constants size cap
+  int64_t max_transposes = -1;                // fail above this many TRANSPOSEs; -1: no limit
+  TfFlags tf;  // --tags, --signature, --inputs, --outputs (TensorFlow inputs)
 };
 
 /// Runs the conversion and reports it (progress on stderr, --json on stdout).

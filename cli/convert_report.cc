@@ -4,7 +4,10 @@
 #include <cmath>
 #include <cstdio>
 
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "cli/json_writer.h"
+#include "cli/text_table.h"
 
 namespace optconv::cli {
 namespace {
@@ -60,6 +63,28 @@ std::string ConvertReportJson(const ConvertReport& r) {
   WriteCount(w, "imported", r.transposes_imported);
   WriteCount(w, "final", r.transposes_final);
   w.EndObject();
+  w.Key("layout").BeginObject();
+  WriteCount(w, "implied", r.transposes_imported);
+  WriteCount(w, "inserted_by_importer", r.transposes_inserted);
+  WriteCount(w, "from_source", r.transposes_from_source);
+  WriteCount(w, "removed", r.transposes_imported >= 0 && r.transposes_final >= 0
+                               ? r.transposes_imported - r.transposes_final
+                               : -1);
+  WriteCount(w, "max_transposes", r.max_transposes);
+  w.Key("remaining").BeginArray();
+  for (const auto& t : r.transposes_remaining) {
+    w.BeginObject();
+    w.Key("tensor").String(t.tensor);
+    w.Key("node").String(t.node);
+    w.Key("source_op").String(t.source_op);
+    w.Key("perm").BeginArray();
+    for (int32_t p : t.perm) w.Int(p);
+    w.EndArray();
+    w.Key("reason").String(t.reason);
+    w.EndObject();
+  }
+  w.EndArray();
+  w.EndObject();
   w.Key("io").BeginArray();
   for (const auto& io : r.io_layouts) {
     w.BeginObject().Key("name").String(io.name).Key("perm").BeginArray();
@@ -75,6 +100,9 @@ std::string ConvertReportJson(const ConvertReport& r) {
   w.EndObject();
   w.Key("pass_counters");
   WriteHistogram(w, r.pass_counters);
+  w.Key("warnings").BeginArray();
+  for (const std::string& warning : r.warnings) w.String(warning);
+  w.EndArray();
   w.Key("passes").BeginArray();
   for (const PassRun& run : r.passes) {
     w.BeginObject();
@@ -127,6 +155,33 @@ std::string PassTimingTable(const ConvertReport& report) {
   }
   std::snprintf(line, sizeof(line), "  %10.6f s 100.0%%  total\n", total);
   out += line;
+  return out;
+}
+
+std::string PassStatsTable(const ConvertReport& report) {
+  // Counters are "pass.counter"; the pipeline's own are under "pipeline".
+  TextTable table;
+  table.AlignRight(2);
+  for (const auto& [key, value] : report.pass_counters) {
+    const size_t dot = key.find('.');
+    table.AddRow({key.substr(0, dot), dot == std::string::npos ? "" : key.substr(dot + 1),
+                  std::to_string(value)});
+  }
+  if (table.empty()) return "pass statistics: no pass changed anything\n";
+  return "pass statistics (summed over every run):\n" + table.Render();
+}
+
+std::string LayoutSummary(const ConvertReport& r) {
+  if (r.transposes_imported < 0 || r.transposes_final < 0) return "";
+  std::string out = absl::StrCat(
+      "layout: ", r.transposes_imported, " transpose", r.transposes_imported == 1 ? "" : "s",
+      " implied (", r.transposes_inserted, " for NCHW->NHWC, ", r.transposes_from_source,
+      " in the source), ", r.transposes_imported - r.transposes_final, " removed, ",
+      r.transposes_final, " left\n");
+  for (const auto& t : r.transposes_remaining) {
+    absl::StrAppend(&out, "  TRANSPOSE -> '", t.tensor, "' (node '", t.node, "' (", t.source_op,
+                    "), perm [", absl::StrJoin(t.perm, ","), "]): ", t.reason, "\n");
+  }
   return out;
 }
 

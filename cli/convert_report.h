@@ -27,6 +27,16 @@ struct ConvertReport {
   int64_t ops_final = -1;
   int64_t transposes_imported = -1;
   int64_t transposes_final = -1;
+  /// The layout report: imported transposes by origin, and each one left.
+  int64_t transposes_inserted = -1;     // by the importer, around channels-first ops
+  int64_t transposes_from_source = -1;  // the source's own Transpose nodes
+  struct RemainingTranspose {
+    std::string tensor, node, source_op, reason;
+    std::vector<int32_t> perm;
+  };
+  std::vector<RemainingTranspose> transposes_remaining;
+  int64_t max_transposes = -1;  // the --max-transposes limit, -1 when unset
+  std::vector<std::string> warnings;  // from the passes (iteration caps hit)
   std::map<std::string, int64_t> histogram_imported;
   std::map<std::string, int64_t> histogram_final;
   std::map<std::string, int64_t> pass_counters;
@@ -50,5 +60,13 @@ std::string ConvertReportJson(const ConvertReport& report);
 
 /// The --time-passes table: one line per pass that ran, slowest first.
 std::string PassTimingTable(const ConvertReport& report);
+
+/// The --pass-stats table: every counter, grouped by pass, e.g.
+/// "fuse-bias  fused  53".
+std::string PassStatsTable(const ConvertReport& report);
+
+/// The layout summary printed after a conversion: transposes implied,
+/// removed and left, with the reason for each one left.
+std::string LayoutSummary(const ConvertReport& report);
 
 }  // namespace optconv::cli

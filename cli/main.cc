@@ -24,10 +24,12 @@ namespace {
 
 constexpr char kFooter[] =
     "Exit codes: 0 ok, 1 usage error or unwritable output, 2 unreadable or invalid input,\n"
-    "3 unsupported ops or features, 4 internal error.";
+    "3 unsupported ops or features, 4 internal error, 5 a --max-transposes limit was exceeded.";
 
 void AddConvertOptions(CLI::App& cmd, ConvertFlags& flags) {
-  cmd.add_option("MODEL", flags.input, "The .onnx model to convert")->required();
+  cmd.add_option("MODEL", flags.input,
+                 "The model to convert: .onnx, SavedModel directory or frozen GraphDef .pb")
+      ->required();
   cmd.add_option("-o,--output", flags.output,
                  "Output .tflite path (default: MODEL's name with .tflite, next to it)")
       ->type_name("OUT");
@@ -43,10 +45,37 @@ void AddConvertOptions(CLI::App& cmd, ConvertFlags& flags) {
   cmd.add_flag("--print-ir-after-change", flags.print_ir_after_change,
                "Print the IR only after passes that changed it (alone: after every such pass)");
   cmd.add_flag("--time-passes", flags.time_passes, "Print the wall time of each pass to stderr");
+  cmd.add_flag("--pass-stats", flags.pass_stats,
+               "Print what each pass did (its counters, e.g. fuse-bias fused 53) to stderr");
+  cmd.add_option("--fold-max-bytes", flags.fold_max_bytes,
+                 "Do not constant-fold an op whose result exceeds BYTES and twice its inputs")
+      ->type_name("BYTES")
+      ->capture_default_str()
+      ->check(CLI::NonNegativeNumber);
+  cmd.add_option("--max-transposes", flags.max_transposes,
+                 "Fail (exit 5, nothing written) when more than N TRANSPOSE ops remain")
+      ->type_name("N")
+      ->check(CLI::NonNegativeNumber);
   cmd.add_option("--disable-pass", flags.disabled_passes, "Skip the pass NAME; repeatable")
       ->type_name("NAME")
       ->allow_extra_args(false)
       ->delimiter(',');
+  // TensorFlow inputs.
+  cmd.add_option("--tags", flags.tf.tags, "SavedModel: the MetaGraph's tag set (default: serve)")
+      ->type_name("TAG[,TAG]")
+      ->allow_extra_args(false)
+      ->delimiter(',');
+  cmd.add_option("--signature", flags.tf.signature,
+                 "SavedModel: the signature to convert (default: serving_default)")
+      ->type_name("NAME");
+  cmd.add_option("--inputs", flags.tf.inputs,
+                 "Frozen GraphDef: an input node, optionally with its shape; SavedModel: an "
+                 "input's shape; repeatable")
+      ->type_name("NAME[:SHAPE]")
+      ->allow_extra_args(false);
+  cmd.add_option("--outputs", flags.tf.outputs, "Frozen GraphDef: an output node; repeatable")
+      ->type_name("NAME")
+      ->allow_extra_args(false);
 }
 
 // `optconv MODEL ...` is short for `optconv convert MODEL ...`: anything that
@@ -67,7 +96,7 @@ std::vector<std::string> ExpandShortForm(std::vector<std::string> args) {
 }
 
 int Main(int argc, char** argv) {
-  CLI::App app{"optconv converts ONNX models to TFLite flatbuffers.\n"
+  CLI::App app{"optconv converts ONNX and TensorFlow models to TFLite flatbuffers.\n"
                "Short form: optconv MODEL [convert flags] is optconv convert MODEL [flags].",
                "optconv"};
   app.set_version_flag("--version", "optconv " OPTCONV_VERSION);
@@ -80,7 +109,8 @@ int Main(int argc, char** argv) {
 
   ConvertFlags convert_flags;
   CLI::App* convert = app.add_subcommand(
-      "convert", "Convert an ONNX model to TFLite (short form: optconv MODEL [flags])");
+      "convert",
+      "Convert an ONNX or TensorFlow model to TFLite (short form: optconv MODEL [flags])");
   AddConvertOptions(*convert, convert_flags);
 
   InspectFlags inspect_flags;

@@ -11,7 +11,9 @@ struct OpKindInfo {
 
 constexpr OpKindInfo kOpKinds[] = {
 #define OPTCONV_OP(kind, builtin, options) {OpKind::k##kind, #kind, builtin},
+#define OPTCONV_INTERNAL_OP(kind, options) {OpKind::k##kind, #kind, kNoTfliteBuiltin},
 #include "converter/op_kinds.def"
+#undef OPTCONV_INTERNAL_OP
 #undef OPTCONV_OP
 };
 
@@ -21,7 +23,10 @@ std::string_view OpKindName(OpKind kind) { return kOpKinds[static_cast<size_t>(k
 
 int32_t TfliteBuiltinCode(OpKind kind) { return kOpKinds[static_cast<size_t>(kind)].builtin; }
 
+bool IsInternalOp(OpKind kind) { return TfliteBuiltinCode(kind) == kNoTfliteBuiltin; }
+
 std::optional<OpKind> OpKindFromTfliteBuiltin(int32_t code) {
+  if (code == kNoTfliteBuiltin) return std::nullopt;
   for (const OpKindInfo& info : kOpKinds) {
     if (info.builtin == code) return info.kind;
   }
@@ -40,7 +45,9 @@ OpOptions DefaultOptions(OpKind kind) {
 #define OPTCONV_OP(kind, builtin, options) \
   case OpKind::k##kind:                    \
     return options{};
+#define OPTCONV_INTERNAL_OP(kind, options) OPTCONV_OP(kind, kNoTfliteBuiltin, options)
 #include "converter/op_kinds.def"
+#undef OPTCONV_INTERNAL_OP
 #undef OPTCONV_OP
   }
   return NoOptions{};

@@ -10,14 +10,22 @@ namespace optconv {
 
 enum class OpKind : uint16_t {
 #define OPTCONV_OP(kind, builtin, options) k##kind,
+#define OPTCONV_INTERNAL_OP(kind, options) k##kind,
 #include "converter/op_kinds.def"
+#undef OPTCONV_INTERNAL_OP
 #undef OPTCONV_OP
 };
 
+/// TfliteBuiltinCode of internal ops (no TFLite builtin).
+inline constexpr int32_t kNoTfliteBuiltin = -1;
+
 /// "Conv2D"
 std::string_view OpKindName(OpKind kind);
-/// TFLite BuiltinOperator value of the op.
+/// TFLite BuiltinOperator value of the op; kNoTfliteBuiltin for internal ops.
 int32_t TfliteBuiltinCode(OpKind kind);
+/// True for IR-only ops (op_kinds.def's OPTCONV_INTERNAL_OP rows) that a pass
+/// must lower before export.
+bool IsInternalOp(OpKind kind);
 /// The op kind with this TFLite builtin value, if it is in our op set.
 std::optional<OpKind> OpKindFromTfliteBuiltin(int32_t code);
 /// Parses "Conv2D" back to the kind (IR text form).

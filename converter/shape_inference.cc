@@ -166,7 +166,7 @@ absl::StatusOr<std::vector<Shape>> InferOutputShapes(const Graph& graph, const O
     case OpKind::kSin: case OpKind::kCos: case OpKind::kSign: case OpKind::kElu:
     case OpKind::kHardSwish: case OpKind::kLeakyRelu: case OpKind::kGelu: case OpKind::kCast:
     case OpKind::kSoftmax: case OpKind::kLogSoftmax: case OpKind::kL2Normalization:
-    case OpKind::kCumsum:
+    case OpKind::kCumsum: case OpKind::kErf:
       return InferElementwiseShapes(c);
     // Convolutions, pooling, matmuls, resampling, recurrent layers.
     case OpKind::kConv2D: case OpKind::kDepthwiseConv2D: case OpKind::kTransposeConv:

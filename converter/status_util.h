@@ -16,6 +16,7 @@ enum class ExitCode : int {
   kInvalidInput = 2,    // unreadable, truncated, corrupt or inconsistent model
   kUnsupported = 3,     // valid model using ops or features we do not convert
   kInternal = 4,        // a bug in optconv
+  kLimitExceeded = 5,   // converted, but a user-set limit failed (--max-transposes); nothing written
 };
 
 /// kInvalidArgument/kNotFound/kDataLoss/kOutOfRange/kFailedPrecondition -> 2,

@@ -54,6 +54,26 @@ absl::StatusOr<bool> IdentityArithmetic(RewriteState& s, int i) {
   return false;
 }
 
+// SLICE / STRIDED_SLICE (unit strides, no axis-changing masks) whose static
+// output shape equals its input's: a unit-stride window as long as the dim
+// can only start at 0, so the op copies the whole tensor.
+absl::StatusOr<bool> WholeSlice(RewriteState& s, int i) {
+  const Graph& g = s.graph();
+  const Op& op = g.ops()[static_cast<size_t>(i)];
+  const Shape& in = g.tensor(op.inputs[0]).shape;
+  if (!IsStatic(in) || in != g.tensor(op.outputs[0]).shape) return false;
+  if (op.kind == OpKind::kStridedSlice) {
+    const auto& o = op.opts<StridedSliceOptions>();
+    if (o.ellipsis_mask != 0 || o.new_axis_mask != 0 || o.shrink_axis_mask != 0) return false;
+    auto strides = op.inputs.size() > 3 ? ConstInts(g, op.inputs[3]) : std::nullopt;
+    if (!strides || std::any_of(strides->begin(), strides->end(),
+                                [](int64_t v) { return v != 1; })) {
+      return false;
+    }
+  }
+  return ForwardInput(s, i, op.inputs[0]);
+}
+
 std::vector<RewritePattern> Patterns() {
   std::vector<RewritePattern> p;
   p.push_back({"identity_arithmetic", {OpKind::kMul, OpKind::kDiv, OpKind::kAdd, OpKind::kSub},
@@ -101,6 +121,7 @@ std::vector<RewritePattern> Patterns() {
                  }
                  return ForwardInput(s, i, op.inputs[0]);
                }});
+  p.push_back({"whole_slice", {OpKind::kSlice, OpKind::kStridedSlice}, nullptr, &WholeSlice});
   p.push_back({"merge_reshapes", {OpKind::kReshape}, nullptr,
                [](RewriteState& s, int i) -> absl::StatusOr<bool> {
                  Graph& g = s.graph();

@@ -3,8 +3,11 @@
 // result. TRANSPOSE and RESHAPE of constants are folded directly (pure data
 // movement); everything else goes through runtime EvaluateOp so folding and
 // execution agree. A fold is skipped when the result would be large and much
-// larger than its inputs (e.g. a BROADCAST_TO or TILE materialising weights).
+// larger than its inputs (e.g. a BROADCAST_TO or TILE materialising weights);
+// counted as "skipped_too_large". The CLI sets the cap with --fold-max-bytes.
 #include <cstdint>
+#include <string>
+#include <vector>
 
 #include "passes/pass.h"
 
@@ -18,6 +21,9 @@ class FoldConstantsPass : public Pass {
   std::string_view name() const override { return "fold-constants"; }
   std::string_view summary() const override {
     return "evaluate ops whose inputs are all constants";
+  }
+  std::vector<PassOption> options() const override {
+    return {{"max-bytes", std::to_string(max_bytes_)}};
   }
   absl::StatusOr<bool> Run(Graph& graph, PassContext& context) override;
 

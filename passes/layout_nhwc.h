@@ -28,6 +28,9 @@ class LayoutNhwcPass : public Pass {
   std::string_view summary() const override {
     return "cancel layout transposes by choosing NHWC storage for agnostic regions";
   }
+  std::vector<PassOption> options() const override {
+    return {{"keep-io-layout", keep_io_layout_ ? "true" : "false"}};
+  }
   absl::StatusOr<bool> Run(Graph& graph, PassContext& context) override;
 
  private:

@@ -16,7 +16,7 @@ bool IsUnaryElementwise(OpKind k) {
     case OpKind::kGelu: case OpKind::kExp: case OpKind::kLog: case OpKind::kSqrt:
     case OpKind::kRsqrt: case OpKind::kSquare: case OpKind::kNeg: case OpKind::kAbs:
     case OpKind::kSin: case OpKind::kCos: case OpKind::kSign: case OpKind::kFloor:
-    case OpKind::kCeil: case OpKind::kRound: case OpKind::kCast:
+    case OpKind::kCeil: case OpKind::kRound: case OpKind::kCast: case OpKind::kErf:
       return true;
     default:
       return false;

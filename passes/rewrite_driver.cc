@@ -1,5 +1,6 @@
 #include "passes/rewrite_driver.h"
 
+#include "absl/strings/str_cat.h"
 #include "passes/pass_util.h"
 
 namespace optconv {
@@ -82,6 +83,15 @@ absl::StatusOr<bool> ApplyPatterns(Graph& graph, const std::vector<RewritePatter
     }
     if (!changed) break;
     changed_any = true;
+    if (sweep + 1 == options.max_sweeps) {
+      // Still rewriting when the cap stops us: the graph is valid, but the
+      // patterns may not have reached their fixed point (or they oscillate).
+      context.Count(pass_name, "sweep_cap_hit");
+      context.Warn(absl::StrCat("pass '", std::string(pass_name), "' stopped at its iteration cap (",
+                                options.max_sweeps,
+                                " sweeps) while patterns still applied; the result may be "
+                                "less optimized than it could be"));
+    }
     absl::Status status = CompactGraph(graph, state.erased());
     if (!status.ok()) return status;
     if (options.remove_dead_ops) {

@@ -67,7 +67,9 @@ struct RewriteOptions {
 };
 
 /// Runs `patterns` to a fixed point. Counts each successful rewrite as
-/// "<pass_name>.<pattern name>". Returns true when anything changed.
+/// "<pass_name>.<pattern name>". When the last allowed sweep still changed
+/// the graph, counts "<pass_name>.sweep_cap_hit" and adds a context warning.
+/// Returns true when anything changed.
 absl::StatusOr<bool> ApplyPatterns(Graph& graph, const std::vector<RewritePattern>& patterns,
                                    PassContext& context, std::string_view pass_name,
                                    const RewriteOptions& options = {});

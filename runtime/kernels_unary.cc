@@ -28,6 +28,7 @@ bool FloatFn(const Op& op, float x, float* r) {
     case OpKind::kRsqrt: *r = 1.0f / std::sqrt(x); return true;
     case OpKind::kSin: *r = std::sin(x); return true;
     case OpKind::kCos: *r = std::cos(x); return true;
+    case OpKind::kErf: *r = std::erf(x); return true;  // internal op, lowered before export
     case OpKind::kElu: *r = x < 0 ? std::expm1(x) : x; return true;
     case OpKind::kHardSwish: *r = x * std::min(std::max(x + 3.0f, 0.0f), 6.0f) / 6.0f; return true;
     case OpKind::kLeakyRelu: {
@@ -238,7 +239,7 @@ KernelFn FindUnaryKernel(OpKind kind) {
     case OpKind::kRsqrt: case OpKind::kSin: case OpKind::kCos: case OpKind::kElu:
     case OpKind::kHardSwish: case OpKind::kLeakyRelu: case OpKind::kGelu: case OpKind::kNeg:
     case OpKind::kAbs: case OpKind::kSquare: case OpKind::kSign: case OpKind::kRelu:
-    case OpKind::kRelu6: case OpKind::kReluN1To1:
+    case OpKind::kRelu6: case OpKind::kReluN1To1: case OpKind::kErf:
       return Unary;
     case OpKind::kCast: return Cast;
     case OpKind::kDequantize: return Dequantize;

@@ -10,6 +10,7 @@ PACKAGES=(
   libprotobuf-dev protobuf-compiler
   libflatbuffers-dev flatbuffers-compiler
   libonnx-dev libabsl-dev libcli11-dev libspdlog-dev libgtest-dev libeigen3-dev
+  libsnappy-dev  # TF checkpoint indexes may hold snappy-compressed blocks
   # tests: the venv, the torch exporter for generated models, ONNX's own cases
   python3 python3-venv python3-numpy
   python3-torch python3-torchvision python3-onnx python3-pil

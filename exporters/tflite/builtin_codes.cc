@@ -95,6 +95,8 @@ tflite::BuiltinOperator TfliteBuiltinFor(OpKind kind) {
     case OpKind::kBroadcastTo: return BO::BROADCAST_TO;
     case OpKind::kGelu: return BO::GELU;
     case OpKind::kSign: return BO::SIGN;
+    // Internal ops have no builtin; CheckExportable refuses them first.
+    case OpKind::kErf: return BO::CUSTOM;
   }
   return BO::CUSTOM;  // unreachable: the switch covers every kind
 }

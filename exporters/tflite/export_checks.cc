@@ -122,6 +122,11 @@ absl::Status CheckExportable(const Graph& graph) {
     return absl::OkStatus();
   };
   for (const Op& op : graph.ops()) {
+    if (IsInternalOp(op.kind)) {
+      return NodeError(absl::StatusCode::kInternal, graph.source_path, op.origin,
+                       absl::StrCat("internal op ", std::string(OpKindName(op.kind)),
+                                    " reached the exporter (a pass must lower it first)"));
+    }
     if (absl::Status s = check_ids(op.inputs, op.origin, true); !s.ok()) return s;
     if (absl::Status s = check_ids(op.outputs, op.origin, false); !s.ok()) return s;
     if (!OptionsMatchKind(op.kind, op.options)) {

@@ -6,10 +6,11 @@
 
 namespace optconv {
 
-/// Checks the whole graph: tensor ids in range, options matching op kinds,
-/// no string constants (Unimplemented), constant sizes matching their
-/// shapes, variables without non-zero initial values, dims that fit int32,
-/// and every op through CheckRuntimeSupport. Errors use the node format.
+/// Checks the whole graph: no internal (IR-only) op left (Internal), tensor
+/// ids in range, options matching op kinds, no string constants
+/// (Unimplemented), constant sizes matching their shapes, variables without
+/// non-zero initial values, dims that fit int32, and every op through
+/// CheckRuntimeSupport. Errors use the node format.
 absl::Status CheckExportable(const Graph& graph);
 
 /// Rejects op settings the TFLite runtime would not execute as written, with

@@ -1,7 +1,8 @@
 #pragma once
-// The state shared by ONNX op converters while one model is imported: the IR
-// graph being built, the ONNX value-name -> TensorId map, the opset, and
-// helpers that emit canonical ops (inferring shapes and folding constants).
+// The state shared by ONNX op converters while one model is imported: the
+// ONNX value-name -> TensorId map, the opset and attribute access, on top of
+// GraphBuilder (the IR graph being built, and helpers that emit canonical ops
+// inferring shapes and folding constants).
 //
 // Op converters live in importers/onnx/ops_*.cc, one file per family, and are
 // registered in the table in onnx_op_registry.cc.
@@ -14,19 +15,18 @@
 #include "absl/container/flat_hash_set.h"
 #include "absl/status/statusor.h"
 #include "converter/graph.h"
+#include "importers/common/graph_builder.h"
 #include "onnx/onnx_pb.h"
 
 namespace optconv::onnx_import {
 
 class ExternalDataFiles;
 
-class OnnxContext {
+class OnnxContext : public importer::GraphBuilder {
  public:
   OnnxContext(Graph& graph, std::string file, int64_t opset, bool fold_constants)
-      : graph_(graph), file_(std::move(file)), opset_(opset), fold_constants_(fold_constants) {}
+      : GraphBuilder(graph, std::move(file), fold_constants), opset_(opset) {}
 
-  Graph& graph() { return graph_; }
-  const std::string& file() const { return file_; }
   /// The default-domain opset the model imports.
   int64_t opset() const { return opset_; }
   /// External data files of the model (for Constant nodes); may be null in tests.
@@ -54,58 +54,42 @@ class OnnxContext {
   /// name when it is an activation without a source name yet).
   void SetOutput(const onnx::NodeProto& node, int index, TensorId id);
 
-  // ---- constants
-  const Tensor& tensor(TensorId id) const { return graph_.tensor(id); }
-  const Shape& shape(TensorId id) const { return graph_.tensor(id).shape; }
-  DataType type(TensorId id) const { return graph_.tensor(id).type; }
-  int rank(TensorId id) const { return static_cast<int>(graph_.tensor(id).shape.size()); }
-  bool IsConstant(TensorId id) const { return id >= 0 && graph_.tensor(id).is_constant(); }
-  /// Values of a constant integer tensor (any int type, or bool) as int64.
-  std::optional<std::vector<int64_t>> ConstantInts(TensorId id) const;
-  /// Values of a constant float/f16/int tensor as float.
-  std::optional<std::vector<float>> ConstantFloats(TensorId id) const;
-  /// Small constants. An empty `shape` means 1-D [values.size()] (use the
-  /// scalar helpers for rank 0). Names are made unique.
-  /// Element values of an integer tensor that are known at import time even
-  /// though the tensor is computed at run time (e.g. SHAPE of [?,16,64] is
-  /// [?,16,64]); nullopt marks unknown elements. Lets Gather/Slice/arithmetic
-  /// on partially known shapes fold to constants.
-  using PartialInts = std::vector<std::optional<int64_t>>;
-  void SetPartialInts(TensorId id, PartialInts values) { partial_[id] = std::move(values); }
-  /// Known elements of `id`: all of them for integer constants.
-  std::optional<PartialInts> KnownInts(TensorId id) const;
+  // ---- constants, names, known ints: see GraphBuilder.
 
-  TensorId AddConstInts(const std::string& name, std::vector<int32_t> values, Shape shape = {});
-  TensorId AddConstInt64s(const std::string& name, std::vector<int64_t> values, Shape shape = {});
-  TensorId AddConstFloats(const std::string& name, std::vector<float> values, Shape shape = {});
-  TensorId AddScalarInt(const std::string& name, int32_t value);
-  TensorId AddScalarFloat(const std::string& name, float value);
-  /// A tensor name not used yet, derived from `base` (amortised O(1)).
-  std::string UniqueName(const std::string& base);
-
-  // ---- emitting canonical ops
-  /// Appends an op with one output of `out_type`, infers its shape and, when
-  /// every input is constant and a kernel exists, folds it to a constant.
-  /// Returns the output tensor (a constant after folding).
+  // ---- emitting canonical ops (GraphBuilder's, with `node` as the origin)
+  using GraphBuilder::Emit;
+  using GraphBuilder::EmitMulti;
+  using GraphBuilder::EmitTranspose;
+  using GraphBuilder::EmitCast;
+  using GraphBuilder::AsInt32;
+  using GraphBuilder::Invalid;
+  using GraphBuilder::Unsupported;
+  static SourceLoc Origin(const onnx::NodeProto& node) { return {node.name(), node.op_type()}; }
   absl::StatusOr<TensorId> Emit(const onnx::NodeProto& node, OpKind kind,
                                 std::vector<TensorId> inputs, OpOptions options,
-                                DataType out_type);
-  /// Same with `num_outputs` outputs of `out_type`.
+                                DataType out_type) {
+    return Emit(Origin(node), kind, std::move(inputs), std::move(options), out_type);
+  }
   absl::StatusOr<std::vector<TensorId>> EmitMulti(const onnx::NodeProto& node, OpKind kind,
                                                   std::vector<TensorId> inputs, OpOptions options,
-                                                  DataType out_type, int num_outputs);
+                                                  DataType out_type, int num_outputs) {
+    return EmitMulti(Origin(node), kind, std::move(inputs), std::move(options), out_type,
+                     num_outputs);
+  }
   /// NCHW(-like, any rank >= 3) -> channels-last Transpose, and back. These are
   /// the explicit transposes the layout pass cancels.
   absl::StatusOr<TensorId> ToChannelsLast(const onnx::NodeProto& node, TensorId channels_first);
   absl::StatusOr<TensorId> ToChannelsFirst(const onnx::NodeProto& node, TensorId channels_last);
-  /// TRANSPOSE with a constant i32 `perm`.
   absl::StatusOr<TensorId> EmitTranspose(const onnx::NodeProto& node, TensorId input,
-                                         const std::vector<int32_t>& perm);
-  /// CAST to `type` (returns `input` unchanged when it already has that type).
-  absl::StatusOr<TensorId> EmitCast(const onnx::NodeProto& node, TensorId input, DataType type);
-  /// An i32 version of an integer tensor (shape/axes operands, which TFLite
-  /// wants as i32): a new constant when `id` is constant, else a CAST.
-  absl::StatusOr<TensorId> AsInt32(const onnx::NodeProto& node, TensorId id);
+                                         const std::vector<int32_t>& perm) {
+    return EmitTranspose(Origin(node), input, perm);
+  }
+  absl::StatusOr<TensorId> EmitCast(const onnx::NodeProto& node, TensorId input, DataType type) {
+    return EmitCast(Origin(node), input, type);
+  }
+  absl::StatusOr<TensorId> AsInt32(const onnx::NodeProto& node, TensorId id) {
+    return AsInt32(Origin(node), id);
+  }
 
   // ---- attributes
   static const onnx::AttributeProto* FindAttr(const onnx::NodeProto& node, const std::string& name);
@@ -118,24 +102,21 @@ class OnnxContext {
 
   // ---- errors (node error format: "<file>: node '<name>' (<op>): <problem> (expected <what>)")
   absl::Status Invalid(const onnx::NodeProto& node, const std::string& problem,
-                       const std::string& expected = {}) const;
+                       const std::string& expected = {}) const {
+    return Invalid(Origin(node), problem, expected);
+  }
   absl::Status Unsupported(const onnx::NodeProto& node, const std::string& problem,
-                           const std::string& expected = {}) const;
+                           const std::string& expected = {}) const {
+    return Unsupported(Origin(node), problem, expected);
+  }
 
  private:
-  Graph& graph_;
-  std::string file_;
   int64_t opset_;
-  bool fold_constants_;
   absl::flat_hash_map<std::string, TensorId> values_;
   absl::flat_hash_set<std::string> consumed_;
   ExternalDataFiles* external_files_ = nullptr;
-  absl::flat_hash_map<TensorId, PartialInts> partial_;
   // Tensors that already carry an ONNX value name (SetOutput keeps those).
   absl::flat_hash_set<TensorId> onnx_named_;
-  // Tensor names in use; tensors_[0, names_synced_) have been added to it.
-  absl::flat_hash_set<std::string> used_names_;
-  int names_synced_ = 0;
 };
 
 /// Converts one ONNX node into canonical ops. Returns Unimplemented for

@@ -10,6 +10,7 @@
 // ONNX packs gates as i, o, f, c (W [dirs,4H,I], R [dirs,4H,H], B [dirs,8H]
 // = Wb ++ Rb, P [dirs,3H] = i, o, f); TFLite wants separate i, f, c, o.
 #include "absl/strings/str_cat.h"
+#include "importers/common/sequence_lstm.h"
 #include "importers/onnx/op_families.h"
 #include "importers/onnx/rnn_util.h"
 
@@ -19,13 +20,9 @@ namespace {
 constexpr int kOnnxGateOfTflite[4] = {0, 2, 3, 1};  // TFLite i,f,c,o -> ONNX block
 constexpr int kOnnxPeepholeOfTflite[3] = {0, 2, 1};  // TFLite i,f,o -> ONNX P block
 
-// One direction's parameters, split per gate in TFLite order (i, f, c, o).
-struct DirectionParams {
-  std::vector<float> w[4];     // [H, I]
-  std::vector<float> r[4];     // [H, H]
-  std::vector<float> bias[4];  // [H] = Wb + Rb
-  std::vector<float> peephole[3];  // TFLite i, f, o; empty when absent or zero
-};
+// One direction's parameters, split per gate in TFLite order (i, f, c, o);
+// bias = Wb + Rb; peepholes empty when absent or zero.
+using DirectionParams = importer::LstmGateWeights;
 
 struct LstmNode : RnnNode {
   std::vector<DirectionParams> dirs;
@@ -84,46 +81,19 @@ absl::StatusOr<LstmNode> ReadLstm(OnnxContext& ctx, const onnx::NodeProto& node)
 
 absl::StatusOr<DirectionResult> EmitFusedDirection(OnnxContext& ctx, const onnx::NodeProto& node,
                                                    const LstmNode& n, int d) {
-  const DirectionParams& p = n.dirs[d];
   const std::string base = absl::StrCat(NodeBaseName(node), d == 0 ? "/fw" : "/bw");
-  const int64_t h = n.hidden, in = n.input_size;
-  static const char* kGate[4] = {"input", "forget", "cell", "output"};
-  std::vector<TensorId> inputs(24, kNoTensor);
   TensorId x = n.x;
   if (n.reverse[d]) {
     NN_ASSIGN_OR_RETURN(x, ReverseTime(ctx, node, x, n.time_axis()));
   }
-  inputs[0] = x;
-  for (int g = 0; g < 4; ++g) {
-    inputs[1 + g] = ctx.AddConstFloats(absl::StrCat(base, "/input_to_", kGate[g], "_weights"),
-                                       p.w[g], {h, in});
-    inputs[5 + g] = ctx.AddConstFloats(absl::StrCat(base, "/recurrent_to_", kGate[g], "_weights"),
-                                       p.r[g], {h, h});
-    inputs[12 + g] = ctx.AddConstFloats(absl::StrCat(base, "/", kGate[g], "_gate_bias"),
-                                        p.bias[g], {h});
-  }
-  if (!p.peephole[0].empty()) {
-    static const char* kPeep[3] = {"input", "forget", "output"};
-    for (int g = 0; g < 3; ++g) {
-      inputs[9 + g] = ctx.AddConstFloats(absl::StrCat(base, "/cell_to_", kPeep[g], "_weights"),
-                                         p.peephole[g], {h});
-    }
-  }
-  // The op keeps its state in variable tensors it updates in place.
-  for (int i : {18, 19}) {
-    Tensor state;
-    state.name = ctx.UniqueName(absl::StrCat(base, i == 18 ? "/output_state" : "/cell_state"));
-    state.type = DataType::kFloat32;
-    state.shape = {n.batch, h};
-    state.is_variable = true;
-    inputs[i] = ctx.graph().AddTensor(std::move(state));
-  }
-  SequenceLstmOptions o;
-  o.activation = Activation::kTanh;
-  o.time_major = n.layout == 0;
+  importer::SequenceLstmShape shape;
+  shape.batch = n.batch;
+  shape.hidden = n.hidden;
+  shape.input_size = n.input_size;
+  shape.time_major = n.layout == 0;
   DirectionResult r;
-  NN_ASSIGN_OR_RETURN(r.y, ctx.Emit(node, OpKind::kUnidirectionalSequenceLstm, inputs, o,
-                                    ctx.type(n.x)));
+  NN_ASSIGN_OR_RETURN(r.y, importer::EmitSequenceLstm(ctx, OnnxContext::Origin(node), base, x,
+                                                      n.dirs[d], shape));
   // The last step's hidden state: last row of y (first after un-reversing).
   NN_ASSIGN_OR_RETURN(r.y_h, SliceOne(ctx, node, r.y, n.time_axis(), -1));
   if (n.reverse[d]) {

@@ -40,6 +40,10 @@ EXIT_OK, EXIT_USAGE, EXIT_INVALID, EXIT_UNSUPPORTED, EXIT_INTERNAL = 0, 1, 2, 3,
 NODE_ERROR = re.compile(r"node '([^']*)' \(([^)]*)\)")
 
 
+# What AddressSanitizer, LeakSanitizer and UBSan print when they find a bug.
+SANITIZER_MARKERS = ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime error:")
+
+
 def optconv_binary():
     return Path(os.environ.get("OPTCONV") or REPO / "build" / "cli" / "optconv")
 
@@ -68,8 +72,14 @@ def run_optconv(args, timeout=600):
     if not binary.exists():
         raise AssertionError(f"optconv binary not found at {binary}; build it with "
                              "scripts/build.sh (or point OPTCONV at it)")
-    return subprocess.run([str(binary), *map(str, args)], capture_output=True, text=True,
+    proc = subprocess.run([str(binary), *map(str, args)], capture_output=True, text=True,
                           errors="replace", timeout=timeout)
+    # A sanitizer build (scripts/asan.sh) reports on stderr; any report fails the test.
+    for marker in SANITIZER_MARKERS:
+        if marker in proc.stderr:
+            raise AssertionError(f"sanitizer report ({marker!r}) from optconv "
+                                 f"{' '.join(map(str, args))}:\n{proc.stderr[-6000:]}")
+    return proc
 
 
 def convert(model, output, timeout=600):

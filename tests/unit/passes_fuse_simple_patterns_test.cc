@@ -1,0 +1,125 @@
+// fuse-simple-patterns: each rule on its unfused form, checked numerically in
+// the reference runtime, plus must-not-fire cases.
+#include "passes/fuse_simple_patterns.h"
+
+#include "passes_test_util.h"
+
+namespace optconv {
+namespace {
+
+using passes_test::CountKind;
+using passes_test::ExpectAllNear;
+using passes_test::GraphBuilder;
+using passes_test::RandomInputs;
+using passes_test::RunGraph;
+
+TensorId Scalar(GraphBuilder& b, float v) { return b.Const({}, {v}); }
+
+// Runs the pass and compares before/after on inputs in [lo, hi].
+PassContext RunAndCompare(GraphBuilder& b, bool expect_change, float lo = -3.0f, float hi = 3.0f) {
+  Graph before = b.graph();
+  Graph g = b.graph();
+  PassContext ctx;
+  FuseSimplePatternsPass pass;
+  auto changed = pass.Run(g, ctx);
+  EXPECT_TRUE(changed.ok()) << changed.status();
+  if (!changed.ok()) return ctx;
+  EXPECT_EQ(*changed, expect_change);
+  passes_test::ExpectValid(g);
+  auto in = RandomInputs(before);
+  for (auto& v : in) {
+    for (float& x : v) x = lo + (x + 1.0f) * 0.5f * (hi - lo);
+  }
+  auto want = RunGraph(before, in), got = RunGraph(g, in);
+  for (size_t i = 0; i < want.size(); ++i) ExpectAllNear(want[i], got[i], 1e-5f);
+  b.graph() = std::move(g);
+  return ctx;
+}
+
+TEST(PassesFuseSimplePatterns, PowersBecomeUnaryOps) {
+  GraphBuilder b;
+  TensorId x = b.Input("x", {2, 5});
+  b.Output(b.Op1(OpKind::kPow, {x, Scalar(b, 2.0f)}));
+  b.Output(b.Op1(OpKind::kPow, {x, Scalar(b, 0.5f)}));
+  b.Output(b.Op1(OpKind::kPow, {x, Scalar(b, -0.5f)}));
+  b.Output(b.Op1(OpKind::kDiv, {Scalar(b, 1.0f), b.Op1(OpKind::kSqrt, {x})}));
+  PassContext ctx = RunAndCompare(b, true, 0.1f, 4.0f);
+  EXPECT_EQ(CountKind(b.graph(), OpKind::kPow), 0);
+  EXPECT_EQ(CountKind(b.graph(), OpKind::kSquare), 1);
+  EXPECT_EQ(CountKind(b.graph(), OpKind::kSqrt), 1);
+  EXPECT_EQ(CountKind(b.graph(), OpKind::kRsqrt), 2);
+  EXPECT_EQ(b.graph().ops().size(), 4u);
+  EXPECT_EQ(ctx.counters["fuse-simple-patterns.rsqrt"], 2);
+}
+
+// The decomposed layer norm: d / sqrt(var + eps) becomes d * rsqrt(var + eps),
+// and POW(x - m, 2) with a single-use difference becomes SQUARED_DIFFERENCE.
+TEST(PassesFuseSimplePatterns, NormalizationPieces) {
+  GraphBuilder b;
+  TensorId x = b.Input("x", {1, 6, 8});
+  TensorId axes = b.Ints({2});
+  ReducerOptions keep{true};
+  TensorId m = b.Op1(OpKind::kMean, {x, axes}, keep);
+  TensorId sq = b.Op1(OpKind::kPow, {b.Op1(OpKind::kSub, {x, m}), Scalar(b, 2.0f)});
+  TensorId var = b.Op1(OpKind::kMean, {sq, axes}, keep);
+  TensorId sd = b.Op1(OpKind::kSqrt, {b.Op1(OpKind::kAdd, {var, Scalar(b, 1e-5f)})});
+  TensorId d = b.Op1(OpKind::kSub, {x, m});
+  b.Output(b.Op1(OpKind::kDiv, {d, sd}));
+  TensorId e = b.Op1(OpKind::kSub, {x, b.RandomConst({8}, 3)});
+  b.Output(b.Op1(OpKind::kMul, {e, e}));
+  PassContext ctx = RunAndCompare(b, true);
+  EXPECT_EQ(CountKind(b.graph(), OpKind::kSquaredDifference), 2);
+  EXPECT_EQ(CountKind(b.graph(), OpKind::kRsqrt), 1);
+  EXPECT_EQ(CountKind(b.graph(), OpKind::kDiv), 0);
+  EXPECT_EQ(CountKind(b.graph(), OpKind::kSqrt), 0);
+}
+
+TEST(PassesFuseSimplePatterns, LeakyReluAndPrelu) {
+  GraphBuilder b;
+  TensorId x = b.Input("x", {1, 4, 4, 3});
+  b.Output(b.Op1(OpKind::kMaximum, {b.Op1(OpKind::kMul, {x, Scalar(b, 0.1f)}), x}));
+  TensorId gt = b.Op1(OpKind::kGreater, {x, Scalar(b, 0.0f)});
+  b.graph().tensor(gt).type = DataType::kBool;  // the builder types outputs like input 0
+  TensorId sel = b.Op1(OpKind::kSelectV2, {gt, x, b.Op1(OpKind::kMul, {Scalar(b, 0.3f), x})});
+  b.graph().tensor(sel).type = DataType::kFloat32;
+  b.Output(sel);
+  // Keras PReLU: relu(x) + (-alpha) * relu(-x), per-channel alpha.
+  TensorId neg = b.Op1(OpKind::kRelu, {b.Op1(OpKind::kNeg, {x})});
+  TensorId minus_alpha = b.RandomConst({1, 1, 3}, 5, -0.5f, -0.1f);
+  b.Output(b.Op1(OpKind::kAdd, {b.Op1(OpKind::kRelu, {x}), b.Op1(OpKind::kMul, {minus_alpha, neg})}));
+  // relu(x) - a * relu(-x) with one alpha: LEAKY_RELU.
+  TensorId neg2 = b.Op1(OpKind::kRelu, {b.Op1(OpKind::kNeg, {x})});
+  b.Output(b.Op1(OpKind::kSub, {b.Op1(OpKind::kRelu, {x}), b.Op1(OpKind::kMul, {neg2, Scalar(b, 0.25f)})}));
+  PassContext ctx = RunAndCompare(b, true);
+  EXPECT_EQ(b.graph().ops().size(), 4u);
+  EXPECT_EQ(CountKind(b.graph(), OpKind::kLeakyRelu), 3);
+  EXPECT_EQ(CountKind(b.graph(), OpKind::kPrelu), 1);
+  EXPECT_EQ(ctx.counters["fuse-simple-patterns.prelu"], 2);
+}
+
+// Must not fire: multi-use intermediates, alpha >= 1 in the max form, the
+// wrong exponent, a SUB with a fused activation, another tensor under NEG.
+TEST(PassesFuseSimplePatterns, MustNotFire) {
+  GraphBuilder b;
+  TensorId x = b.Input("x", {1, 8});
+  TensorId y = b.Input("y", {1, 8});
+  TensorId ax = b.Op1(OpKind::kMul, {x, Scalar(b, 0.2f)});
+  b.Output(b.Op1(OpKind::kMaximum, {x, ax}));
+  b.Output(ax);  // second use
+  b.Output(b.Op1(OpKind::kMaximum, {x, b.Op1(OpKind::kMul, {x, Scalar(b, 1.5f)})}));
+  b.Output(b.Op1(OpKind::kPow, {x, Scalar(b, 3.0f)}));
+  BinaryOptions relu;
+  relu.activation = Activation::kRelu;
+  b.Output(b.Op1(OpKind::kSquare, {b.Op1(OpKind::kSub, {x, y}, relu)}));
+  TensorId s = b.Op1(OpKind::kSqrt, {y});
+  b.Output(b.Op1(OpKind::kDiv, {x, s}));
+  b.Output(s);  // the SQRT is used elsewhere
+  TensorId neg = b.Op1(OpKind::kRelu, {b.Op1(OpKind::kNeg, {y})});
+  b.Output(b.Op1(OpKind::kSub, {b.Op1(OpKind::kRelu, {x}), b.Op1(OpKind::kMul, {neg, Scalar(b, 0.2f)})}));
+  const size_t ops = b.graph().ops().size();
+  RunAndCompare(b, false, 0.1f, 2.0f);
+  EXPECT_EQ(b.graph().ops().size(), ops);
+}
+
+}  // namespace
+}  // namespace optconv
