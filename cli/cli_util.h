@@ -18,6 +18,20 @@
 
 namespace optconv::cli {
 
+/// The process's peak resident memory so far (VmHWM), or -1 where
+/// /proc/self/status does not say.
+inline int64_t PeakResidentBytes() {
+  std::FILE* f = std::fopen("/proc/self/status", "r");
+  if (f == nullptr) return -1;
+  char line[256];
+  long long kib = -1;
+  while (std::fgets(line, sizeof(line), f) != nullptr) {
+    if (std::sscanf(line, "VmHWM: %lld kB", &kib) == 1) break;
+  }
+  std::fclose(f);
+  return kib < 0 ? -1 : static_cast<int64_t>(kib) * 1024;
+}
+
 /// "dir/model.onnx" -> "dir/model.tflite" (next to the input).
 inline std::string DefaultOutputPath(const std::string& input) {
   std::filesystem::path path(input);

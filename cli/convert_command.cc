@@ -149,6 +149,7 @@ absl::Status Convert(const ConvertFlags& flags, const Pipeline& pipeline, Conver
   if (!imported.ok()) return imported.status();
   Graph graph = *std::move(imported);
   report.import_seconds = SecondsSince(start);
+  report.peak_rss_import = PeakResidentBytes();
   report.ops_imported = static_cast<int64_t>(graph.ops().size());
   report.transposes_imported = CountOps(graph, OpKind::kTranspose);
   const ImportedTransposes imported_transposes = CountImportedTransposes(graph);
@@ -182,6 +183,7 @@ absl::Status Convert(const ConvertFlags& flags, const Pipeline& pipeline, Conver
   start = Clock::now();
   absl::Status status = pipeline.Run(graph, context, options);
   report.passes_seconds = SecondsSince(start);
+  report.peak_rss_passes = PeakResidentBytes();
   for (const auto& [name, value] : context.counters) report.pass_counters[name] = value;
   report.warnings = context.warnings;
   for (const std::string& warning : context.warnings) spdlog::warn("{}", warning);
@@ -219,9 +221,9 @@ absl::Status Convert(const ConvertFlags& flags, const Pipeline& pipeline, Conver
   }
 
   start = Clock::now();
-  absl::StatusOr<std::vector<uint8_t>> bytes = ExportTflite(graph);
+  absl::StatusOr<flatbuffers::DetachedBuffer> bytes = ExportTfliteConsuming(std::move(graph));
   if (!bytes.ok()) return bytes.status();
-  if (status = WriteFileAtomically(report.output, *bytes); !status.ok()) {
+  if (status = WriteFileAtomically(report.output, {bytes->data(), bytes->size()}); !status.ok()) {
     // Not a bug and not a bad model: the output location is the problem.
     report.exit_code = ExitCode::kUsage;
     return status;
@@ -230,6 +232,9 @@ absl::Status Convert(const ConvertFlags& flags, const Pipeline& pipeline, Conver
   report.output_bytes = static_cast<int64_t>(bytes->size());
   spdlog::info("wrote {}: {}, {} in {}", report.output, HumanBytes(bytes->size()),
                Plural(report.ops_final, "op"), HumanSeconds(report.export_seconds));
+  spdlog::debug("peak resident memory: {} after import, {} after passes, {} in all",
+                HumanBytes(report.peak_rss_import), HumanBytes(report.peak_rss_passes),
+                HumanBytes(PeakResidentBytes()));
   return absl::OkStatus();
 }
 
@@ -257,6 +262,7 @@ int RunConvert(const ConvertFlags& flags) {
     }
   }
   report.total_seconds = SecondsSince(start);
+  report.peak_rss_total = PeakResidentBytes();
 
   if (!report.error.empty()) PrintError(report.error);
   if (flags.time_passes) std::fputs(PassTimingTable(report).c_str(), stderr);

@@ -118,6 +118,11 @@ std::string ConvertReportJson(const ConvertReport& r) {
   WriteSeconds(w, "export", r.export_seconds);
   WriteSeconds(w, "total", r.total_seconds);
   w.EndObject();
+  w.Key("peak_rss_bytes").BeginObject();
+  WriteCount(w, "import", r.peak_rss_import);
+  WriteCount(w, "passes", r.peak_rss_passes);
+  WriteCount(w, "total", r.peak_rss_total);
+  w.EndObject();
   w.EndObject();
   return w.str() + "\n";
 }

@@ -51,6 +51,10 @@ struct ConvertReport {
   double passes_seconds = -1;
   double export_seconds = -1;
   double total_seconds = 0;
+  /// Peak resident memory of the process at the end of each phase (-1: not reached).
+  int64_t peak_rss_import = -1;
+  int64_t peak_rss_passes = -1;
+  int64_t peak_rss_total = -1;
   ExitCode exit_code = ExitCode::kOk;
   std::string error;  // empty on success
 };

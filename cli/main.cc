@@ -1,6 +1,8 @@
 // optconv: the command-line entry point. Wires CLI11 subcommands to the
 // convert/inspect/passes commands and maps every failure to a documented
 // exit code (converter/status_util.h).
+#include <malloc.h>
+
 #include <cstdio>
 #include <exception>
 #include <memory>
@@ -154,6 +156,10 @@ int Main(int argc, char** argv) {
 }  // namespace optconv::cli
 
 int main(int argc, char** argv) {
+  // Weights are allocated and freed in large blocks while they are re-laid
+  // out and serialized. A fixed mmap threshold returns every freed block to
+  // the system at once; glibc's adaptive one would keep them in the heap.
+  mallopt(M_MMAP_THRESHOLD, 256 * 1024);
   try {
     return optconv::cli::Main(argc, argv);
   } catch (const std::exception& e) {

@@ -1,7 +1,6 @@
 #include "cli/onnx_summary.h"
 
 #include <algorithm>
-#include <climits>
 #include <filesystem>
 #include <set>
 #include <string_view>
@@ -9,8 +8,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "converter/buffer.h"
-#include "google/protobuf/io/coded_stream.h"
-#include "google/protobuf/io/zero_copy_stream_impl_lite.h"
+#include "importers/onnx/onnx_model_file.h"
 #include "onnx/onnx_pb.h"
 
 namespace optconv::cli {
@@ -93,7 +91,10 @@ class Summarizer {
   Summarizer(const std::string& path, OnnxModelSummary& summary)
       : dir_(std::filesystem::path(path).parent_path()), summary_(summary) {}
 
-  void AddGraph(const onnx::GraphProto& graph, bool is_subgraph) {
+  /// `mapped_data`: the main graph's OnnxModelFile::initializer_data (raw
+  /// data left in the file mapping); null for subgraphs.
+  void AddGraph(const onnx::GraphProto& graph, bool is_subgraph,
+                const std::vector<BufferPtr>* mapped_data = nullptr) {
     for (const onnx::NodeProto& node : graph.node()) {
       const bool default_domain = node.domain().empty() || node.domain() == "ai.onnx";
       ++summary_.op_histogram[default_domain ? node.op_type()
@@ -105,8 +106,11 @@ class Summarizer {
         for (const onnx::GraphProto& g : attr.graphs()) AddGraph(g, true);
       }
     }
-    for (const onnx::TensorProto& tensor : graph.initializer()) {
-      status_.Update(AddInitializer(tensor));
+    for (int i = 0; i < graph.initializer_size(); ++i) {
+      const BufferPtr* mapped = mapped_data != nullptr && i < static_cast<int>(mapped_data->size())
+                                    ? &(*mapped_data)[static_cast<size_t>(i)]
+                                    : nullptr;
+      status_.Update(AddInitializer(graph.initializer(i), mapped ? mapped->get() : nullptr));
     }
     for (const onnx::SparseTensorProto& sparse : graph.sparse_initializer()) {
       status_.Update(AddInitializer(sparse.values()));
@@ -117,9 +121,13 @@ class Summarizer {
   const absl::Status& status() const { return status_; }
 
  private:
-  absl::Status AddInitializer(const onnx::TensorProto& tensor) {
+  absl::Status AddInitializer(const onnx::TensorProto& tensor, const Buffer* mapped_raw_data = nullptr) {
     ++summary_.initializers;
     summary_.params += NumElements(tensor);
+    if (mapped_raw_data != nullptr) {
+      summary_.param_bytes += static_cast<int64_t>(mapped_raw_data->size());
+      return absl::OkStatus();
+    }
     return AddBytesOnly(tensor);
   }
 
@@ -181,43 +189,17 @@ class Summarizer {
   absl::Status status_;  // the first error
 };
 
-absl::Status ParseModel(const std::string& path, onnx::ModelProto& model) {
-  std::error_code ec;
-  if (!std::filesystem::exists(path, ec)) return absl::NotFoundError(absl::StrCat(path, ": no such file"));
-  if (std::filesystem::is_directory(path, ec)) {
-    return absl::InvalidArgumentError(absl::StrCat(path, ": is a directory (expected a model file)"));
-  }
-  absl::StatusOr<BufferPtr> file = Buffer::MapFile(path);
-  if (!file.ok()) return file.status();
-  const absl::Span<const uint8_t> bytes = (*file)->bytes();
-  if (bytes.empty()) return absl::InvalidArgumentError(absl::StrCat(path, ": not a valid ONNX model: the file is empty"));
-  if (bytes.size() > static_cast<size_t>(INT_MAX)) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        path, ": larger than 2 GB, which a protobuf cannot be (expected weights in external data)"));
-  }
-  google::protobuf::io::ArrayInputStream stream(bytes.data(), static_cast<int>(bytes.size()));
-  google::protobuf::io::CodedInputStream coded(&stream);
-  coded.SetTotalBytesLimit(INT_MAX);
-  if (!model.ParseFromCodedStream(&coded) || !coded.ConsumedEntireMessage()) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(path, ": not a valid ONNX model: protobuf parsing failed (the file is truncated, corrupt or not ONNX)"));
-  }
-  if (!model.has_graph() || model.ir_version() <= 0) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(path, ": not an ONNX model (no ir_version or graph)"));
-  }
-  return absl::OkStatus();
-}
-
 }  // namespace
 
 absl::StatusOr<OnnxModelSummary> ReadOnnxSummary(const std::string& path) {
-  onnx::ModelProto model;
-  if (absl::Status status = ParseModel(path, model); !status.ok()) return status;
+  std::error_code ec;
+  if (!std::filesystem::exists(path, ec)) return absl::NotFoundError(absl::StrCat(path, ": no such file"));
+  absl::StatusOr<onnx_import::OnnxModelFile> file = onnx_import::ReadOnnxModelFile(path);
+  if (!file.ok()) return file.status();
+  const onnx::ModelProto& model = file->model;
 
   OnnxModelSummary summary;
   summary.path = path;
-  std::error_code ec;
   summary.file_bytes = static_cast<int64_t>(std::filesystem::file_size(path, ec));
   summary.ir_version = model.ir_version();
   summary.producer_name = model.producer_name();
@@ -229,7 +211,7 @@ absl::StatusOr<OnnxModelSummary> ReadOnnxSummary(const std::string& path) {
   summary.functions = model.functions_size();
 
   Summarizer summarizer(path, summary);
-  summarizer.AddGraph(model.graph(), /*is_subgraph=*/false);
+  summarizer.AddGraph(model.graph(), /*is_subgraph=*/false, &file->initializer_data);
   if (!summarizer.status().ok()) return summarizer.status();
 
   std::set<std::string> initializer_names;

@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 
 #include "absl/status/status.h"
@@ -29,6 +30,9 @@ class SliceBuffer final : public Buffer {
   absl::Span<const uint8_t> bytes() const override {
     return parent_->bytes().subspan(offset_, length_);
   }
+  void ReleaseRange(size_t offset, size_t length) const override {
+    parent_->ReleaseRange(offset_ + offset, length);
+  }
 
  private:
   std::shared_ptr<const Buffer> parent_;
@@ -44,6 +48,17 @@ class MappedBuffer final : public Buffer {
   }
   absl::Span<const uint8_t> bytes() const override {
     return {static_cast<const uint8_t*>(base_), length_};
+  }
+  // MADV_DONTNEED on a private mapping that is never written only discards
+  // the resident copies of whole pages inside the range.
+  void ReleaseRange(size_t offset, size_t length) const override {
+    static const uintptr_t page = static_cast<uintptr_t>(sysconf(_SC_PAGESIZE));
+    if (offset > length_) return;
+    length = std::min(length, length_ - offset);
+    const uintptr_t begin = reinterpret_cast<uintptr_t>(base_) + offset;
+    const uintptr_t first = (begin + page - 1) / page * page;
+    const uintptr_t last = (begin + length) / page * page;
+    if (last > first) madvise(reinterpret_cast<void*>(first), last - first, MADV_DONTNEED);
   }
 
  private:

@@ -20,6 +20,21 @@ class Buffer {
   size_t size() const { return bytes().size(); }
   const uint8_t* data() const { return bytes().data(); }
 
+  /// A hint from a reader that is done with the data for now: pages of a
+  /// read-only file mapping that lie wholly inside this buffer leave the
+  /// process's resident memory (the page cache keeps them; a later read
+  /// faults them back in from the file, unchanged). No-op for owned memory.
+  /// Keeps peak memory near one copy of the weights while they are
+  /// re-laid out and serialized.
+  void ReleasePages() const { ReleaseRange(0, size()); }
+  /// ReleasePages() for bytes [offset, offset+length) of this buffer.
+  virtual void ReleaseRange(size_t offset, size_t length) const {}
+  /// True when data() is aligned for elements of `element_size` bytes
+  /// (kernels read typed pointers; slices of a mapping may sit anywhere).
+  bool AlignedFor(size_t element_size) const {
+    return element_size <= 1 || reinterpret_cast<uintptr_t>(data()) % element_size == 0;
+  }
+
   /// Takes ownership of `bytes` (moved, never copied).
   static std::shared_ptr<const Buffer> FromVector(std::vector<uint8_t> bytes);
   /// Copies `bytes`; use for small data only.
@@ -27,7 +42,7 @@ class Buffer {
   /// A view of [offset, offset+length) of `parent`, keeping the parent alive.
   static absl::StatusOr<std::shared_ptr<const Buffer>> Slice(
       std::shared_ptr<const Buffer> parent, size_t offset, size_t length);
-  /// Maps a whole file read-only. Errors name the file.
+  /// Maps a whole file read-only (private). Errors name the file.
   static absl::StatusOr<std::shared_ptr<const Buffer>> MapFile(const std::string& path);
 
   /// Typed copy helpers for small constants.

@@ -16,7 +16,7 @@ absl::StatusOr<bool> FoldScale(RewriteState& state, int op_index, bool reciproca
     }
   }
   Graph& g = state.graph();
-  ScaleWeightedOp(g, g.ops()[static_cast<size_t>(match->producer)], scale);
+  ScaleWeightedOp(state, g.ops()[static_cast<size_t>(match->producer)], scale);
   AbsorbBinaryOp(state, op_index, match->producer);
   return true;
 }

@@ -13,7 +13,7 @@ absl::StatusOr<bool> FoldShift(RewriteState& state, int op_index, bool negate) {
     for (float& v : shift) v = -v;
   }
   Graph& g = state.graph();
-  ShiftWeightedOpBias(g, g.ops()[static_cast<size_t>(match->producer)], shift);
+  ShiftWeightedOpBias(state, g.ops()[static_cast<size_t>(match->producer)], shift);
   AbsorbBinaryOp(state, op_index, match->producer);
   return true;
 }

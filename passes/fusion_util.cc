@@ -77,7 +77,25 @@ std::optional<AffineMatch> MatchAffineAfterWeightedOp(const RewriteState& state,
   return std::nullopt;
 }
 
-void ScaleWeightedOp(Graph& g, Op& op, const std::vector<float>& scale) {
+namespace {
+
+// Gives operand `slot` of `op` the new `values`: in place when only this op
+// reads the constant, else as a new constant named after the old one.
+void SetConstantOperand(RewriteState& state, Op& op, size_t slot, const std::string& suffix,
+                        const std::vector<float>& values) {
+  Graph& g = state.graph();
+  const TensorId old = op.inputs[slot];
+  if (state.HasSingleUse(old)) {
+    g.tensor(old).data = Buffer::FromValues<float>(values);
+    return;
+  }
+  op.inputs[slot] = AddFloatConstant(g, g.tensor(old).name + suffix, g.tensor(old).shape, values);
+}
+
+}  // namespace
+
+void ScaleWeightedOp(RewriteState& state, Op& op, const std::vector<float>& scale) {
+  Graph& g = state.graph();
   const size_t ws = static_cast<size_t>(WeightsSlot(op.kind));
   const TensorId w = op.inputs[ws];
   std::vector<float> values = g.tensor(w).data->AsVector<float>();
@@ -88,26 +106,27 @@ void ScaleWeightedOp(Graph& g, Op& op, const std::vector<float>& scale) {
     const size_t per_channel = values.size() / channels;
     for (size_t i = 0; i < values.size(); ++i) values[i] *= scale[i / per_channel];
   }
-  op.inputs[ws] = AddFloatConstant(g, g.tensor(w).name + "_scaled", g.tensor(w).shape, values);
+  SetConstantOperand(state, op, ws, "_scaled", values);
   const size_t bs = static_cast<size_t>(BiasSlot(op.kind));
   if (op.inputs.size() > bs && op.inputs[bs] >= 0) {
     const TensorId b = op.inputs[bs];
     std::vector<float> bias = g.tensor(b).data->AsVector<float>();
     for (size_t c = 0; c < bias.size(); ++c) bias[c] *= scale[c];
-    op.inputs[bs] = AddFloatConstant(g, g.tensor(b).name + "_scaled", g.tensor(b).shape, bias);
+    SetConstantOperand(state, op, bs, "_scaled", bias);
   }
 }
 
-void ShiftWeightedOpBias(Graph& g, Op& op, const std::vector<float>& shift) {
+void ShiftWeightedOpBias(RewriteState& state, Op& op, const std::vector<float>& shift) {
+  Graph& g = state.graph();
   const size_t bs = static_cast<size_t>(BiasSlot(op.kind));
-  std::vector<float> bias(shift.size(), 0.0f);
-  std::string name = g.tensor(op.outputs[0]).name + "_bias";
   if (op.inputs.size() > bs && op.inputs[bs] >= 0) {
-    bias = g.tensor(op.inputs[bs]).data->AsVector<float>();
-    name = g.tensor(op.inputs[bs]).name + "_shifted";
+    std::vector<float> bias = g.tensor(op.inputs[bs]).data->AsVector<float>();
+    for (size_t c = 0; c < bias.size(); ++c) bias[c] += shift[c];
+    SetConstantOperand(state, op, bs, "_shifted", bias);
+    return;
   }
-  for (size_t c = 0; c < bias.size(); ++c) bias[c] += shift[c];
-  TensorId b = AddFloatConstant(g, name, Shape{static_cast<int64_t>(shift.size())}, bias);
+  TensorId b = AddFloatConstant(g, g.tensor(op.outputs[0]).name + "_bias",
+                                Shape{static_cast<int64_t>(shift.size())}, shift);
   if (op.inputs.size() <= bs) op.inputs.resize(bs + 1, kNoTensor);
   op.inputs[bs] = b;
 }

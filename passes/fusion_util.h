@@ -29,11 +29,14 @@ std::optional<AffineMatch> MatchAffineAfterWeightedOp(const RewriteState& state,
 int WeightsSlot(OpKind kind);
 int BiasSlot(OpKind kind);
 
-/// Multiplies output channel c of the weights (and bias) of `op` by scale[c],
-/// replacing them with new constants.
-void ScaleWeightedOp(Graph& graph, Op& op, const std::vector<float>& scale);
-/// Adds shift[c] to the bias of `op`, creating a bias when absent.
-void ShiftWeightedOpBias(Graph& graph, Op& op, const std::vector<float>& shift);
+/// Multiplies output channel c of the weights (and bias) of `op` by scale[c].
+/// A constant only `op` reads gets the new values in place, so the old data
+/// is freed at once rather than at the end of the sweep (a model's weights
+/// would otherwise exist twice); a shared one is replaced by a new constant.
+void ScaleWeightedOp(RewriteState& state, Op& op, const std::vector<float>& scale);
+/// Adds shift[c] to the bias of `op`, creating a bias when absent; in place
+/// like ScaleWeightedOp.
+void ShiftWeightedOpBias(RewriteState& state, Op& op, const std::vector<float>& shift);
 
 /// Makes the producer write the binary op's output (carrying over the binary
 /// op's fused activation) and erases the binary op.

@@ -111,6 +111,10 @@ absl::StatusOr<std::vector<BufferPtr>> EvaluateOp(const Graph& graph, const Op& 
   }
   KernelContext ctx{op, graph.source_path, {}, {}, {}};
   ctx.inputs.reserve(op.inputs.size());
+  // Kernels read typed pointers; a constant sliced from a file at an odd
+  // offset is read through an aligned copy that lives for this call.
+  std::vector<std::vector<uint8_t>> aligned_copies;
+  aligned_copies.reserve(op.inputs.size());
   for (size_t i = 0; i < op.inputs.size(); ++i) {
     TensorView v;
     TensorId id = op.inputs[i];
@@ -133,6 +137,10 @@ absl::StatusOr<std::vector<BufferPtr>> EvaluateOp(const Graph& graph, const Op& 
       v.shape = t.shape;
       v.bytes = t.data->data();
       v.size = t.data->size();
+      if (!t.data->AlignedFor(ElementSize(t.type))) {
+        aligned_copies.emplace_back(t.data->data(), t.data->data() + t.data->size());
+        v.bytes = aligned_copies.back().data();
+      }
       v.quant = t.quant ? &*t.quant : nullptr;
       v.present = true;
     }
@@ -156,6 +164,11 @@ absl::StatusOr<std::vector<BufferPtr>> EvaluateOp(const Graph& graph, const Op& 
     ctx.output_quant.push_back(t.quant ? &*t.quant : nullptr);
   }
   if (absl::Status s = kernel(ctx); !s.ok()) return s;
+  // Folding reads a weight once (to re-lay it out, say); mapped file pages
+  // need not stay resident beside the result.
+  for (TensorId id : op.inputs) {
+    if (id != kNoTensor) graph.tensor(id).data->ReleasePages();
+  }
   std::vector<BufferPtr> buffers;
   buffers.reserve(ctx.outputs.size());
   for (HostTensor& out : ctx.outputs) buffers.push_back(Buffer::FromVector(std::move(out.bytes)));

@@ -14,7 +14,6 @@
 #include "exporters/tflite/export_plan.h"
 #include "exporters/tflite/op_options_writer.h"
 #include "exporters/tflite/tflite_types.h"
-#include "exporters/tflite/vector_allocator.h"
 #include "flatbuffers/flatbuffers.h"
 #include "schema_generated.h"
 
@@ -76,8 +75,8 @@ fb::Offset<fb::Vector<fb::Offset<tflite::TensorMap>>> WriteTensorMaps(
 
 }  // namespace
 
-absl::StatusOr<std::vector<uint8_t>> ExportTflite(const Graph& graph,
-                                                  const TfliteExportOptions& options) {
+absl::StatusOr<fb::DetachedBuffer> ExportTfliteConsuming(Graph&& graph,
+                                                         const TfliteExportOptions& options) {
   if (absl::Status s = CheckExportable(graph); !s.ok()) return s;
   const BufferPlan buffer_plan = PlanBuffers(graph);
   const OpCodePlan code_plan = PlanOpCodes(graph);
@@ -88,11 +87,28 @@ absl::StatusOr<std::vector<uint8_t>> ExportTflite(const Graph& graph,
         " MiB, above the 2 GiB flatbuffer limit (external TFLite buffers are not supported)"));
   }
 
-  VectorAllocator allocator;
-  fb::FlatBufferBuilder fbb(estimate, &allocator, /*own_allocator=*/false, kTfliteBufferAlignment);
+  // The default allocator's block is uninitialised, so its pages become
+  // resident only as the builder fills them; sized by the estimate, it never
+  // grows (growing would copy everything once more).
+  fb::FlatBufferBuilder fbb(estimate, /*allocator=*/nullptr, /*own_allocator=*/false,
+                            kTfliteBufferAlignment);
   fbb.ForceDefaults(false);
 
-  // Constant data first: it lands at the end of the file, after the tables.
+  // Builtin options first: some read constant operands (e.g. RESHAPE's
+  // shape), whose data is dropped below once it is in the flatbuffer.
+  std::vector<WrittenOptions> op_options;
+  op_options.reserve(graph.ops().size());
+  for (const Op& op : graph.ops()) {
+    absl::StatusOr<WrittenOptions> opts = WriteBuiltinOptions(fbb, graph, op);
+    if (!opts.ok()) return opts.status();
+    op_options.push_back(*opts);
+  }
+
+  // Constant data next: it lands at the end of the file, after the tables.
+  std::vector<std::vector<TensorId>> buffer_users(buffer_plan.buffer_source.size());
+  for (TensorId id = 0; id < graph.num_tensors(); ++id) {
+    buffer_users[buffer_plan.tensor_buffer[id]].push_back(id);
+  }
   std::vector<fb::Offset<tflite::Buffer>> buffers;
   buffers.reserve(buffer_plan.buffer_source.size() + 1);
   buffers.push_back(tflite::CreateBuffer(fbb));  // the empty sentinel
@@ -102,10 +118,14 @@ absl::StatusOr<std::vector<uint8_t>> ExportTflite(const Graph& graph,
       buffers.push_back(tflite::CreateBuffer(fbb));  // an activation's empty buffer
       continue;
     }
-    const absl::Span<const uint8_t> bytes = graph.tensor(source).data->bytes();
-    fbb.ForceVectorAlignment(bytes.size(), sizeof(uint8_t), kTfliteBufferAlignment);
-    auto data = fbb.CreateVector(bytes.data(), bytes.size());
-    buffers.push_back(tflite::CreateBuffer(fbb, data));
+    const Buffer& data = *graph.tensor(source).data;
+    fbb.ForceVectorAlignment(data.size(), sizeof(uint8_t), kTfliteBufferAlignment);
+    auto vector = fbb.CreateVector(data.data(), data.size());
+    buffers.push_back(tflite::CreateBuffer(fbb, vector));
+    // Copied: the graph's reference goes (freeing owned memory no other
+    // graph shares), and pages of a file mapping leave resident memory.
+    data.ReleasePages();
+    for (TensorId user : buffer_users[i]) graph.tensor(user).data.reset();
   }
   // min_runtime_version: a 16-byte, zero-padded string, as TFLite's
   // converter reserves it.
@@ -115,7 +135,6 @@ absl::StatusOr<std::vector<uint8_t>> ExportTflite(const Graph& graph,
   const uint32_t version_buffer = static_cast<uint32_t>(buffers.size());
   const auto version_data = fbb.CreateVector(version_bytes);
   buffers.push_back(tflite::CreateBuffer(fbb, version_data));
-
   // Tensors, indexed like the IR's TensorIds.
   std::vector<fb::Offset<tflite::Tensor>> tensors;
   tensors.reserve(graph.num_tensors());
@@ -128,8 +147,7 @@ absl::StatusOr<std::vector<uint8_t>> ExportTflite(const Graph& graph,
   operators.reserve(graph.ops().size());
   for (size_t i = 0; i < graph.ops().size(); ++i) {
     const Op& op = graph.ops()[i];
-    absl::StatusOr<WrittenOptions> opts = WriteBuiltinOptions(fbb, graph, op);
-    if (!opts.ok()) return opts.status();
+    const WrittenOptions& opts = op_options[i];
     // Convolutions decide "has bias" from the input count, so an omitted
     // trailing bias must be dropped rather than written as -1.
     std::vector<TensorId> op_inputs = op.inputs;
@@ -140,7 +158,7 @@ absl::StatusOr<std::vector<uint8_t>> ExportTflite(const Graph& graph,
     auto inputs = IdVector(fbb, op_inputs);  // kNoTensor is already -1
     auto outputs = IdVector(fbb, op.outputs);
     operators.push_back(tflite::CreateOperator(fbb, code_plan.op_code_index[i], inputs, outputs,
-                                               opts->type, opts->offset));
+                                               opts.type, opts.offset));
   }
 
   // Children are created in named steps rather than as call arguments:
@@ -186,7 +204,15 @@ absl::StatusOr<std::vector<uint8_t>> ExportTflite(const Graph& graph,
                                          description, buffer_vector, /*metadata_buffer=*/0,
                                          metadata_vector, signature_vector);
   tflite::FinishModelBuffer(fbb, model);
-  return allocator.TakeFinished(fbb);
+  return fbb.Release();
+}
+
+absl::StatusOr<std::vector<uint8_t>> ExportTflite(const Graph& graph,
+                                                  const TfliteExportOptions& options) {
+  Graph copy = graph;  // shares the constant buffers: only references are dropped
+  absl::StatusOr<fb::DetachedBuffer> bytes = ExportTfliteConsuming(std::move(copy), options);
+  if (!bytes.ok()) return bytes.status();
+  return std::vector<uint8_t>(bytes->data(), bytes->data() + bytes->size());
 }
 
 }  // namespace optconv

@@ -7,6 +7,7 @@
 
 #include "absl/status/statusor.h"
 #include "converter/graph.h"
+#include "flatbuffers/flatbuffers.h"
 
 namespace optconv {
 
@@ -19,5 +20,12 @@ struct TfliteExportOptions {
 /// ops or types the format cannot express.
 absl::StatusOr<std::vector<uint8_t>> ExportTflite(const Graph& graph,
                                                   const TfliteExportOptions& options = {});
+
+/// The same bytes, for a graph that is not needed afterwards: each constant's
+/// data leaves `graph` as soon as it is in the flatbuffer, so the weights
+/// exist about once in memory, not twice. What the caller needs from the
+/// graph (reports, counts) must be read before.
+absl::StatusOr<flatbuffers::DetachedBuffer> ExportTfliteConsuming(
+    Graph&& graph, const TfliteExportOptions& options = {});
 
 }  // namespace optconv

@@ -13,9 +13,13 @@
 namespace optconv::importer {
 namespace {
 
+// Importers read a weight to re-lay it out into a new constant; the source
+// pages of a mapped model file need not stay resident after that.
 template <typename T>
 std::vector<T> ReadAs(const Buffer& buffer) {
-  return buffer.AsVector<T>();
+  std::vector<T> values = buffer.AsVector<T>();
+  buffer.ReleasePages();
+  return values;
 }
 
 template <typename Out, typename In>

@@ -12,6 +12,7 @@
 #include "absl/strings/str_join.h"
 #include "converter/verifier.h"
 #include "importers/onnx/onnx_context.h"
+#include "importers/onnx/onnx_model_file.h"
 #include "importers/onnx/onnx_node_order.h"
 #include "importers/onnx/onnx_tensor_data.h"
 #include "spdlog/spdlog.h"
@@ -28,24 +29,6 @@ constexpr int64_t kMaxIrVersion = 11;
 
 absl::Status NotAModel(const std::string& path, const std::string& why) {
   return absl::InvalidArgumentError(absl::StrCat(path, ": not a valid ONNX model: ", why));
-}
-
-absl::StatusOr<onnx::ModelProto> ParseModel(const std::string& path) {
-  absl::StatusOr<BufferPtr> file = Buffer::MapFile(path);
-  if (!file.ok()) return file.status();
-  const Buffer& bytes = **file;
-  if (bytes.size() == 0) return NotAModel(path, "the file is empty");
-  if (bytes.size() > static_cast<size_t>(INT_MAX)) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        path, ": the model is larger than 2 GiB (expected weights in external data files)"));
-  }
-  onnx::ModelProto model;
-  if (!model.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
-    return NotAModel(path, "protobuf parsing failed (the file is truncated, corrupt or not ONNX)");
-  }
-  if (!model.has_graph()) return NotAModel(path, "the model has no graph");
-  if (model.ir_version() <= 0) return NotAModel(path, "ir_version is missing");
-  return model;
 }
 
 /// The default-domain opset, validated. Opsets below 7 are imported with
@@ -112,10 +95,11 @@ std::string WithoutFilePrefix(absl::string_view message, const std::string& path
 
 class Importer {
  public:
-  Importer(std::string path, onnx::ModelProto model, int64_t opset,
+  Importer(std::string path, onnx_import::OnnxModelFile file, int64_t opset,
            const OnnxImportOptions& options)
       : path_(std::move(path)),
-        model_(std::move(model)),
+        model_(std::move(file.model)),
+        initializer_data_(std::move(file.initializer_data)),
         files_(path_),
         ctx_(graph_, path_, opset, options.fold_constants) {
     graph_.source_path = path_;
@@ -162,7 +146,8 @@ class Importer {
   absl::Status AddInitializers(onnx::GraphProto& g) {
     for (int i = 0; i < g.initializer_size(); ++i) {
       onnx::TensorProto* init = g.mutable_initializer(i);
-      absl::StatusOr<Tensor> t = onnx_import::TensorFromProto(*init, files_, init);
+      absl::StatusOr<Tensor> t =
+          onnx_import::TensorFromProto(*init, files_, init, std::move(initializer_data_[i]));
       if (!t.ok()) return t.status();
       t->name = ctx_.UniqueName(t->name);
       ctx_.Bind(init->name(), graph_.AddTensor(*std::move(t)));
@@ -254,6 +239,7 @@ class Importer {
 
   std::string path_;
   onnx::ModelProto model_;
+  std::vector<BufferPtr> initializer_data_;  // OnnxModelFile::initializer_data
   onnx_import::ExternalDataFiles files_;
   Graph graph_;
   OnnxContext ctx_;
@@ -264,11 +250,11 @@ class Importer {
 }  // namespace
 
 absl::StatusOr<Graph> ImportOnnx(const std::string& path, const OnnxImportOptions& options) {
-  absl::StatusOr<onnx::ModelProto> model = ParseModel(path);
-  if (!model.ok()) return model.status();
-  absl::StatusOr<int64_t> opset = DefaultOpset(*model, path);
+  absl::StatusOr<onnx_import::OnnxModelFile> file = onnx_import::ReadOnnxModelFile(path);
+  if (!file.ok()) return file.status();
+  absl::StatusOr<int64_t> opset = DefaultOpset(file->model, path);
   if (!opset.ok()) return opset.status();
-  Importer importer(path, *std::move(model), *opset, options);
+  Importer importer(path, *std::move(file), *opset, options);
   return importer.Run();
 }
 

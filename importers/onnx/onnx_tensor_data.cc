@@ -185,7 +185,7 @@ absl::StatusOr<BufferPtr> ExternalDataFiles::Slice(const std::string& tensor,
 }
 
 absl::StatusOr<Tensor> TensorFromProto(const TensorProto& proto, ExternalDataFiles& files,
-                                       TensorProto* movable) {
+                                       TensorProto* movable, BufferPtr mapped_raw_data) {
   const std::string label = TensorLabel(files.model_path(), proto);
   Tensor t;
   t.name = proto.name();
@@ -234,14 +234,20 @@ absl::StatusOr<Tensor> TensorFromProto(const TensorProto& proto, ExternalDataFil
     absl::StatusOr<BufferPtr> slice = files.Slice(proto.name(), location, offset, expected_bytes);
     if (!slice.ok()) return slice.status();
     raw = *std::move(slice);
-  } else if (proto.has_raw_data()) {
-    if (proto.raw_data().size() != expected_bytes) {
-      return absl::DataLossError(absl::StrCat(label, ": raw_data has ", proto.raw_data().size(),
+  } else if (mapped_raw_data != nullptr || proto.has_raw_data()) {
+    const size_t raw_size =
+        mapped_raw_data != nullptr ? mapped_raw_data->size() : proto.raw_data().size();
+    if (raw_size != expected_bytes) {
+      return absl::DataLossError(absl::StrCat(label, ": raw_data has ", raw_size,
                                               " bytes (expected ", expected_what, ")"));
     }
-    raw = movable != nullptr
-              ? std::make_shared<StringBuffer>(std::move(*movable->mutable_raw_data()))
-              : std::make_shared<StringBuffer>(proto.raw_data());
+    if (mapped_raw_data != nullptr) {
+      raw = std::move(mapped_raw_data);
+    } else if (movable != nullptr) {
+      raw = std::make_shared<StringBuffer>(std::move(*movable->mutable_raw_data()));
+    } else {
+      raw = std::make_shared<StringBuffer>(proto.raw_data());
+    }
   }
 
   if (raw != nullptr) {

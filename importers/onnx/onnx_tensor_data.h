@@ -41,10 +41,13 @@ class ExternalDataFiles {
 
 /// Builds the IR tensor (name, type, shape, data) of an ONNX TensorProto.
 /// When `movable` is non-null its raw_data is moved into the buffer instead of
-/// copied (used for initializers of the parsed model). Errors name the model
-/// file and the tensor: DataLoss for size mismatches, Unimplemented for
-/// unsupported element types, NotFound for missing external files.
+/// copied (used for initializers of the parsed model). `mapped_raw_data`, when
+/// set, is the tensor's raw_data left in the model file's mapping
+/// (OnnxModelFile::initializer_data). Errors name the model file and the
+/// tensor: DataLoss for size mismatches, Unimplemented for unsupported element
+/// types, NotFound for missing external files.
 absl::StatusOr<Tensor> TensorFromProto(const onnx::TensorProto& proto, ExternalDataFiles& files,
-                                       onnx::TensorProto* movable = nullptr);
+                                       onnx::TensorProto* movable = nullptr,
+                                       BufferPtr mapped_raw_data = nullptr);
 
 }  // namespace optconv::onnx_import

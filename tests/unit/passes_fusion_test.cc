@@ -95,6 +95,48 @@ TEST(PassesFusion, ActivationIntoPoolAndAdd) {
 
 // Must not fire: multi-use producer, existing activation, non-constant
 // operand, per-spatial constant, TANH, CONCATENATION.
+// fold-batchnorm rewrites a weight only this op reads in place (no second
+// copy of the weights); one that another op also reads must stay intact.
+TEST(PassesFusion, SharedWeightsAreCopiedSingleUseOnesRewrittenInPlace) {
+  GraphBuilder b;
+  TensorId x = b.Input("x", {1, 4, 4, 3});
+  TensorId w = b.RandomConst({2, 1, 1, 3}, 1);
+  TensorId bias = b.RandomConst({2}, 2);
+  Conv2DOptions o;
+  o.padding = Padding::kSame;
+  TensorId folded = b.Op1(OpKind::kConv2D, {x, w, bias}, o);
+  b.Output(b.Op1(OpKind::kMul, {folded, b.RandomConst({2}, 3, 0.5f, 2.0f)}));
+  b.Output(b.Op1(OpKind::kConv2D, {x, w, bias}, o));  // reads the same weights, unscaled
+  TensorId own_w = b.RandomConst({2, 1, 1, 3}, 4);
+  TensorId alone = b.Op1(OpKind::kConv2D, {x, own_w, b.RandomConst({2}, 5)}, o);
+  b.Output(b.Op1(OpKind::kMul, {alone, b.RandomConst({2}, 6, 0.5f, 2.0f)}));
+  Graph before = b.graph();
+  Graph g = b.graph();
+  PassContext ctx;
+  EXPECT_TRUE(RunFusions(g, ctx));
+  EXPECT_EQ(ctx.counters["fold-batchnorm.folded_mul"], 2);
+  EXPECT_EQ(CountKind(g, OpKind::kMul), 0);
+  // The conv that owns its weights still reads the same (renumbered) tensor,
+  // now scaled; the shared weights were copied into a "_scaled" constant.
+  const std::string own_name = before.tensor(own_w).name;
+  const std::string shared_name = before.tensor(w).name;
+  int own_readers = 0, shared_readers = 0, scaled_copies = 0;
+  for (const Op& op : g.ops()) {
+    const std::string& name = g.tensor(op.inputs[1]).name;
+    own_readers += name == own_name;
+    shared_readers += name == shared_name;
+    scaled_copies += name == shared_name + "_scaled";
+  }
+  EXPECT_EQ(own_readers, 1);
+  EXPECT_EQ(shared_readers, 1);
+  EXPECT_EQ(scaled_copies, 1);
+  auto in = RandomInputs(before);
+  const auto expected = RunGraph(before, in);
+  const auto actual = RunGraph(g, in);
+  ASSERT_EQ(expected.size(), actual.size());
+  for (size_t i = 0; i < expected.size(); ++i) ExpectAllNear(expected[i], actual[i]);
+}
+
 TEST(PassesFusion, MustNotFire) {
   GraphBuilder b;
   TensorId x = b.Input("x", {1, 4, 4, 3});

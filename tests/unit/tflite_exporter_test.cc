@@ -936,25 +936,42 @@ TEST(TfliteExporterTest, Int64ReshapeShapeBecomesNewShape) {
   EXPECT_EQ(rejected.status().code(), absl::StatusCode::kUnimplemented);
 }
 
-TEST(TfliteExporterTest, LargeConstantsFitTheFirstBlock) {
-  // 32 MiB of weights: the builder's first block is sized from the graph, so
-  // the data is copied once and the block never regrows (a regrowth would
-  // leave the returned vector's capacity at least 1.5x its size).
+TEST(TfliteExporterTest, ConsumingExportDropsEachConstantOnceWritten) {
+  // 32 MiB of weights, also used by a second op, and a RESHAPE whose options
+  // are read from a constant operand: the consuming export must give the
+  // same bytes as the copying one while the graph lets go of its data.
   Builder b;
   TensorId x = b.Input("x", {1, 4096});
   std::vector<uint8_t> raw(size_t{4096} * 2048 * 4);
   for (size_t i = 0; i < raw.size(); ++i) raw[i] = static_cast<uint8_t>(i * 131 + (i >> 12));
-  TensorId w = b.graph().AddConstant("w", kF32, {2048, 4096}, Buffer::FromVector(raw));
-  b.Output(b.Add(OpKind::kFullyConnected, FullyConnectedOptions{}, {x, w, kNoTensor}, "y",
-                 {1, 2048}));
-  absl::StatusOr<std::vector<uint8_t>> bytes = ExportTflite(b.graph());
-  ASSERT_TRUE(bytes.ok()) << bytes.status();
-  EXPECT_LT(bytes->capacity(), bytes->size() + bytes->size() / 64);
-  const tflite::Model& m = *Parse(*bytes);
+  const BufferPtr weights = Buffer::FromVector(raw);
+  TensorId w = b.graph().AddConstant("w", kF32, {2048, 4096}, weights);
+  TensorId y = b.Add(OpKind::kFullyConnected, FullyConnectedOptions{}, {x, w, kNoTensor}, "y",
+                     {1, 2048});
+  // int64: the one case whose new_shape attribute is written (from the data).
+  TensorId shape = b.graph().AddConstant("shape", DataType::kInt64, {2},
+                                         Buffer::FromValues<int64_t>({2, 1024}));
+  b.Output(b.Add(OpKind::kReshape, NoOptions{}, {y, shape}, "z", {2, 1024}));
+  absl::StatusOr<std::vector<uint8_t>> copied = ExportTflite(b.graph());
+  ASSERT_TRUE(copied.ok()) << copied.status();
+  EXPECT_EQ(weights.use_count(), 2);  // ExportTflite left the graph as it was
+
+  Graph graph = b.graph();
+  absl::StatusOr<flatbuffers::DetachedBuffer> consumed = ExportTfliteConsuming(std::move(graph));
+  ASSERT_TRUE(consumed.ok()) << consumed.status();
+  EXPECT_EQ(weights.use_count(), 2);  // `b` and this test hold it; the moved-from copy does not
+  ASSERT_EQ(consumed->size(), copied->size());
+  EXPECT_EQ(std::memcmp(consumed->data(), copied->data(), copied->size()), 0);
+
+  const tflite::Model& m = *Parse(*copied);
   const auto* data = m.buffers()->Get(m.subgraphs()->Get(0)->tensors()->Get(w)->buffer())->data();
   ASSERT_EQ(data->size(), raw.size());
   EXPECT_EQ(std::memcmp(data->data(), raw.data(), raw.size()), 0);
   EXPECT_EQ(reinterpret_cast<uintptr_t>(data->data()) % 16, 0u);
+  const auto* reshape = m.subgraphs()->Get(0)->operators()->Get(1)->builtin_options_as_ReshapeOptions();
+  ASSERT_NE(reshape, nullptr);
+  ASSERT_NE(reshape->new_shape(), nullptr);
+  EXPECT_EQ(reshape->new_shape()->size(), 2u);
 }
 
 TEST(TfliteExporterTest, StringConstantIsUnimplemented) {
