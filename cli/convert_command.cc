@@ -145,7 +145,7 @@ absl::Status Convert(const ConvertFlags& flags, const Pipeline& pipeline, Conver
   const IrDumper dumper(flags);
 
   Clock::time_point start = Clock::now();
-  absl::StatusOr<Graph> imported = ImportModel(flags.input, *kind, flags.tf);
+  absl::StatusOr<Graph> imported = ImportModel(flags.input, *kind, flags.tf, flags.fold_max_bytes);
   if (!imported.ok()) return imported.status();
   Graph graph = *std::move(imported);
   report.import_seconds = SecondsSince(start);

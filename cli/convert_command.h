@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "cli/model_import.h"
+#include "runtime/evaluate.h"
 
 namespace optconv::cli {
 
@@ -21,7 +22,7 @@ struct ConvertFlags {
   bool time_passes = false;
   std::vector<std::string> disabled_passes;
   bool pass_stats = false;                    // print the pass counters to stderr
-  int64_t fold_max_bytes = int64_t{1} << 20;  // fold-constants size cap
+  int64_t fold_max_bytes = kDefaultFoldMaxBytes;  // constant-folding size cap (import and passes)
   int64_t max_transposes = -1;                // fail above this many TRANSPOSEs; -1: no limit
   TfFlags tf;  // --tags, --signature, --inputs, --outputs (TensorFlow inputs)
 };

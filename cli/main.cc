@@ -50,7 +50,7 @@ void AddConvertOptions(CLI::App& cmd, ConvertFlags& flags) {
   cmd.add_flag("--pass-stats", flags.pass_stats,
                "Print what each pass did (its counters, e.g. fuse-bias fused 53) to stderr");
   cmd.add_option("--fold-max-bytes", flags.fold_max_bytes,
-                 "Do not constant-fold an op whose result exceeds BYTES and twice its inputs")
+                 "Do not constant-fold an op whose result exceeds BYTES and twice its inputs' elements")
       ->type_name("BYTES")
       ->capture_default_str()
       ->check(CLI::NonNegativeNumber);

@@ -76,10 +76,14 @@ std::string TfFlagsUsageError(const std::string& path, ModelKind kind, const TfF
   return "";
 }
 
-absl::StatusOr<Graph> ImportModel(const std::string& path, ModelKind kind, const TfFlags& tf) {
+absl::StatusOr<Graph> ImportModel(const std::string& path, ModelKind kind, const TfFlags& tf,
+                                  int64_t fold_max_bytes) {
   switch (kind) {
-    case ModelKind::kOnnx:
-      return ImportOnnx(path);
+    case ModelKind::kOnnx: {
+      OnnxImportOptions options;
+      options.fold_max_bytes = fold_max_bytes;
+      return ImportOnnx(path, options);
+    }
     case ModelKind::kSavedModel: {
       tf_import::SavedModelOptions options;
       options.tags = tf.tags;
@@ -91,6 +95,7 @@ absl::StatusOr<Graph> ImportModel(const std::string& path, ModelKind kind, const
       }
       // --inputs KEY:SHAPE gives shapes the signature leaves unknown.
       TfImportOptions import_options;
+      import_options.fold_max_bytes = fold_max_bytes;
       for (const std::string& item : tf.inputs) {
         absl::StatusOr<tf_import::GraphDefTensorSpec> spec = tf_import::ParseGraphDefInput(item);
         if (!spec.ok()) return spec.status();
@@ -110,7 +115,9 @@ absl::StatusOr<Graph> ImportModel(const std::string& path, ModelKind kind, const
         options.inputs.push_back(*std::move(spec));
       }
       options.outputs = tf.outputs;
-      return ImportGraphDef(path, options);
+      TfImportOptions import_options;
+      import_options.fold_max_bytes = fold_max_bytes;
+      return ImportGraphDef(path, options, import_options);
     }
   }
   return absl::InternalError("unknown model kind");

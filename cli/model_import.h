@@ -1,6 +1,7 @@
 #pragma once
 // Chooses the importer from what the input is: a SavedModel directory
 // (holding saved_model.pb), a frozen GraphDef (.pb file), or an ONNX model.
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -27,8 +28,9 @@ absl::StatusOr<ModelKind> DetectModelKind(const std::string& path);
 /// so that they do not pass silently; empty when all is well.
 std::string TfFlagsUsageError(const std::string& path, ModelKind kind, const TfFlags& tf);
 
-/// Imports `path` of `kind`.
-absl::StatusOr<Graph> ImportModel(const std::string& path, ModelKind kind, const TfFlags& tf);
+/// Imports `path` of `kind`; import-time folding obeys `fold_max_bytes`.
+absl::StatusOr<Graph> ImportModel(const std::string& path, ModelKind kind, const TfFlags& tf,
+                                  int64_t fold_max_bytes);
 
 /// "DIR.tflite" next to a SavedModel directory, else MODEL's stem + ".tflite".
 std::string DefaultTfliteOutput(const std::string& input);

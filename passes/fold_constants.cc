@@ -34,14 +34,6 @@ bool OutputsFoldable(const Graph& g, const Op& op, int64_t* bytes) {
   return true;
 }
 
-int64_t InputBytes(const Graph& g, const Op& op) {
-  int64_t bytes = 0;
-  for (TensorId t : op.inputs) {
-    if (t >= 0) bytes += static_cast<int64_t>(g.tensor(t).data->size());
-  }
-  return bytes;
-}
-
 // Pure data movement, folded without a kernel; nullopt when not applicable.
 std::optional<BufferPtr> FoldMovement(const Graph& g, const Op& op) {
   const Tensor& in = g.tensor(op.inputs[0]);
@@ -72,7 +64,7 @@ absl::StatusOr<bool> FoldConstantsPass::Run(Graph& graph, PassContext& context) 
     if (op.outputs.empty() || !AllInputsConstant(graph, op)) continue;
     int64_t out_bytes = 0;
     if (!OutputsFoldable(graph, op, &out_bytes)) continue;
-    if (out_bytes > max_bytes_ && out_bytes > 2 * InputBytes(graph, op)) {
+    if (FoldingWouldBloat(graph, op, max_bytes_)) {
       context.Count(kPass, "skipped_too_large");
       continue;
     }

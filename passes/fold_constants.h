@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "passes/pass.h"
+#include "runtime/evaluate.h"
 
 namespace optconv {
 
@@ -17,7 +18,7 @@ class FoldConstantsPass : public Pass {
  public:
   /// Results above `max_bytes` that are also more than twice the input bytes
   /// are not folded.
-  explicit FoldConstantsPass(int64_t max_bytes = int64_t{1} << 20) : max_bytes_(max_bytes) {}
+  explicit FoldConstantsPass(int64_t max_bytes = kDefaultFoldMaxBytes) : max_bytes_(max_bytes) {}
   std::string_view name() const override { return "fold-constants"; }
   std::string_view summary() const override {
     return "evaluate ops whose inputs are all constants";

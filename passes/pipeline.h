@@ -8,6 +8,7 @@
 
 #include "absl/status/status.h"
 #include "passes/pass.h"
+#include "runtime/evaluate.h"
 
 namespace optconv {
 
@@ -56,7 +57,7 @@ struct DefaultPipelineOptions {
   bool keep_io_layout = false;
   /// fold-constants leaves an op unfolded when its result would exceed this
   /// many bytes and twice its inputs' bytes (TILE/BROADCAST_TO/FILL blow-ups).
-  int64_t fold_max_bytes = int64_t{1} << 20;
+  int64_t fold_max_bytes = kDefaultFoldMaxBytes;
 };
 
 /// The default float conversion pipeline: constant folding, cleanup, channel

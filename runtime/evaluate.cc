@@ -100,6 +100,20 @@ KernelFn FindKernel(OpKind kind) {
 
 bool CanEvaluate(OpKind kind) { return FindKernel(kind) != nullptr; }
 
+bool FoldingWouldBloat(const Graph& graph, const Op& op, int64_t max_bytes) {
+  int64_t out_bytes = 0, out_elements = 0, in_elements = 0;
+  for (TensorId id : op.outputs) {
+    const Tensor& t = graph.tensor(id);
+    const int64_t n = NumElements(t.shape).value_or(0);
+    out_elements += n;
+    out_bytes += n * static_cast<int64_t>(ElementSize(t.type));
+  }
+  for (TensorId id : op.inputs) {
+    if (id != kNoTensor) in_elements += NumElements(graph.tensor(id).shape).value_or(0);
+  }
+  return out_bytes > max_bytes && out_elements > 2 * in_elements;
+}
+
 absl::StatusOr<std::vector<BufferPtr>> EvaluateOp(const Graph& graph, const Op& op) {
   auto fail = [&](absl::StatusCode code, const std::string& problem) {
     return NodeError(code, graph.source_path, op.origin,

@@ -176,6 +176,9 @@ absl::StatusOr<std::vector<TensorId>> GraphBuilder::EmitMulti(const SourceLoc& o
     if (!IsStatic(t.shape) || t.type == DataType::kString) foldable = false;
   }
   if (!foldable) return outputs;
+  // A TILE of a small constant stays a TILE: the fold-constants pass makes
+  // the same call (and counts it) later.
+  if (FoldingWouldBloat(graph_, added, fold_max_bytes_)) return outputs;
 
   absl::StatusOr<std::vector<BufferPtr>> folded = EvaluateOp(graph_, added);
   if (!folded.ok()) {

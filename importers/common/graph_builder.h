@@ -13,13 +13,21 @@
 #include "absl/container/flat_hash_set.h"
 #include "absl/status/statusor.h"
 #include "converter/graph.h"
+#include "runtime/evaluate.h"
 
 namespace optconv::importer {
 
 class GraphBuilder {
  public:
-  GraphBuilder(Graph& graph, std::string file, bool fold_constants)
-      : graph_(graph), file_(std::move(file)), fold_constants_(fold_constants) {}
+  /// Folds ops on constants while emitting them when `fold_constants`,
+  /// except those whose result would bloat the file (FoldingWouldBloat
+  /// with `fold_max_bytes`, the --fold-max-bytes cap).
+  GraphBuilder(Graph& graph, std::string file, bool fold_constants,
+               int64_t fold_max_bytes = kDefaultFoldMaxBytes)
+      : graph_(graph),
+        file_(std::move(file)),
+        fold_constants_(fold_constants),
+        fold_max_bytes_(fold_max_bytes) {}
 
   Graph& graph() { return graph_; }
   const Graph& graph() const { return graph_; }
@@ -88,6 +96,7 @@ class GraphBuilder {
   Graph& graph_;
   std::string file_;
   bool fold_constants_;
+  int64_t fold_max_bytes_;
   absl::flat_hash_map<TensorId, PartialInts> partial_;
   // Tensor names in use; tensors_[0, names_synced_) have been added to it.
   absl::flat_hash_set<std::string> used_names_;

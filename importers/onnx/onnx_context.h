@@ -24,8 +24,9 @@ class ExternalDataFiles;
 
 class OnnxContext : public importer::GraphBuilder {
  public:
-  OnnxContext(Graph& graph, std::string file, int64_t opset, bool fold_constants)
-      : GraphBuilder(graph, std::move(file), fold_constants), opset_(opset) {}
+  OnnxContext(Graph& graph, std::string file, int64_t opset, bool fold_constants,
+              int64_t fold_max_bytes = kDefaultFoldMaxBytes)
+      : GraphBuilder(graph, std::move(file), fold_constants, fold_max_bytes), opset_(opset) {}
 
   /// The default-domain opset the model imports.
   int64_t opset() const { return opset_; }

@@ -101,7 +101,7 @@ class Importer {
         model_(std::move(file.model)),
         initializer_data_(std::move(file.initializer_data)),
         files_(path_),
-        ctx_(graph_, path_, opset, options.fold_constants) {
+        ctx_(graph_, path_, opset, options.fold_constants, options.fold_max_bytes) {
     graph_.source_path = path_;
     ctx_.set_external_files(&files_);
   }

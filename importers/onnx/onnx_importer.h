@@ -6,12 +6,15 @@
 
 #include "absl/status/statusor.h"
 #include "converter/graph.h"
+#include "runtime/evaluate.h"
 
 namespace optconv {
 
 struct OnnxImportOptions {
   /// Fold ops whose inputs are all constants while importing.
   bool fold_constants = true;
+  /// ...except results that would bloat the file (see FoldingWouldBloat).
+  int64_t fold_max_bytes = kDefaultFoldMaxBytes;
 };
 
 /// Reads `path` (and its external data files, memory-mapped). Errors:

@@ -25,8 +25,9 @@ namespace optconv::tf_import {
 class TfContext : public importer::GraphBuilder {
  public:
   /// `tf` must outlive the context (converters read its constants and library).
-  TfContext(Graph& graph, const TfGraph& tf, bool fold_constants = true)
-      : GraphBuilder(graph, tf.source, fold_constants), tf_(tf) {}
+  TfContext(Graph& graph, const TfGraph& tf, bool fold_constants = true,
+            int64_t fold_max_bytes = kDefaultFoldMaxBytes)
+      : GraphBuilder(graph, tf.source, fold_constants, fold_max_bytes), tf_(tf) {}
 
   const TfGraph& tf_graph() const { return tf_; }
   /// The function a call node invokes (op = function name, or

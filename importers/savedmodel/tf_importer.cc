@@ -74,7 +74,7 @@ std::string WithoutFilePrefix(absl::string_view message, const std::string& path
 class Importer {
  public:
   Importer(const TfGraph& tf, const TfImportOptions& options)
-      : tf_(tf), options_(options), ctx_(graph_, tf, options.fold_constants) {
+      : tf_(tf), options_(options), ctx_(graph_, tf, options.fold_constants, options.fold_max_bytes) {
     graph_.source_path = tf.source;
     signature_.key = tf.signature_name.empty() ? "serving_default" : tf.signature_name;
   }

@@ -8,6 +8,7 @@
 
 #include "absl/status/statusor.h"
 #include "converter/graph.h"
+#include "runtime/evaluate.h"
 #include "importers/savedmodel/tf_graph.h"
 #include "importers/savedmodel/tf_loader.h"
 
@@ -16,6 +17,8 @@ namespace optconv {
 struct TfImportOptions {
   /// Fold ops whose inputs are all constants while importing.
   bool fold_constants = true;
+  /// ...except results that would bloat the file (see FoldingWouldBloat).
+  int64_t fold_max_bytes = kDefaultFoldMaxBytes;
   /// Shapes that replace the signature's for inputs named by key (for inputs
   /// of unknown rank, or to fix a dim); -1 marks an unknown dim.
   std::map<std::string, std::vector<int64_t>> input_shapes;

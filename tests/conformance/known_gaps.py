@@ -33,9 +33,4 @@ KNOWN_GAPS = {
         "stateful LSTM (state in/out) is unrolled",
     "test_real_models.py::test_real_model_op_count_not_above_onnx[pinto_op_LSTM_1layer_fixed]":
         "stateful bidirectional LSTM (h0/c0 inputs, hn/cn outputs) is unrolled",
-    # The fold-constants size cap (--fold-max-bytes) holds in the pass pipeline,
-    # but the importer's own constant folding (importers/common/graph_builder
-    # Emit) has no cap yet, so a Tile of an initializer is materialised at import.
-    "test_pass_flags.py::test_fold_max_bytes_caps_constant_folding":
-        "importer-time constant folding ignores the size cap",
 }

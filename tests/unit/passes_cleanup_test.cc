@@ -164,5 +164,34 @@ TEST(PassesFoldConstants, SkipsLargeResults) {
   EXPECT_EQ(ctx.counters["fold-constants.skipped_too_large"], 1);
 }
 
+// The cap counts elements: a widening CAST of 1 MiB of int8 weights to 4 MiB
+// of floats is no bloat (it folds), the same element count broadcast is.
+TEST(PassesFoldConstants, WideningIsNotBloat) {
+  GraphBuilder b;
+  TensorId x = b.Input("x", {1024, 1024});
+  const std::vector<int8_t> raw(1024 * 1024, 3);
+  TensorId q = b.graph().AddConstant("q", DataType::kInt8, {1024, 1024},
+                                     Buffer::FromValues<int8_t>(raw));
+  CastOptions cast;
+  TensorId w = b.graph().AddActivation("w", DataType::kFloat32, {1024, 1024});
+  Op op;
+  op.kind = OpKind::kCast;
+  op.options = cast;
+  op.inputs = {q};
+  op.outputs = {w};
+  b.graph().AddOp(op);
+  b.Output(b.Op1(OpKind::kMul, {x, w}));
+  Graph g = b.graph();
+  EXPECT_FALSE(FoldingWouldBloat(g, g.ops()[0], kDefaultFoldMaxBytes));
+  EXPECT_FALSE(FoldingWouldBloat(g, g.ops()[0], 0));  // elements do not grow
+  PassContext ctx;
+  FoldConstantsPass pass;
+  auto changed = pass.Run(g, ctx);
+  ASSERT_TRUE(changed.ok()) << changed.status();
+  EXPECT_TRUE(*changed);
+  EXPECT_EQ(ctx.counters["fold-constants.folded"], 1);
+  EXPECT_EQ(ctx.counters["fold-constants.skipped_too_large"], 0);
+}
+
 }  // namespace
 }  // namespace optconv
