@@ -10,10 +10,6 @@ namespace {
 
 constexpr std::string_view kPass = "cleanup";
 
-int UnknownDims(const Shape& shape) {
-  return static_cast<int>(std::count(shape.begin(), shape.end(), kUnknownDim));
-}
-
 // Replaces the single output of op `i` by `in` and erases the op. Refused when
 // that would make a graph output alias a graph input or a constant.
 bool ForwardInput(RewriteState& s, int i, TensorId in) {
@@ -72,6 +68,47 @@ absl::StatusOr<bool> WholeSlice(RewriteState& s, int i) {
     }
   }
   return ForwardInput(s, i, op.inputs[0]);
+}
+
+bool IsReducer(OpKind k) {
+  return k == OpKind::kMean || k == OpKind::kSum || k == OpKind::kReduceMax ||
+         k == OpKind::kReduceMin || k == OpKind::kReduceProd;
+}
+
+// A reduction (keep_dims == `keep_dims`) whose single-use output is reshaped
+// to exactly the other keep_dims form: the reduction writes that form itself.
+//   keep_dims=true:  MEAN(keep) -> RESHAPE dropping the 1s   -> MEAN(no keep)
+//   keep_dims=false: MEAN(no keep) -> RESHAPE adding the 1s -> MEAN(keep)
+// (Keras' squeeze-excite block reduces without keep_dims, then reshapes.)
+absl::StatusOr<bool> ReduceThenReshape(RewriteState& s, int i, bool keep_dims) {
+  Graph& g = s.graph();
+  const Op& op = g.ops()[static_cast<size_t>(i)];
+  TensorId mid = op.inputs[0];
+  int p = s.Producer(mid);
+  if (p < 0 || !s.HasSingleUse(mid)) return false;
+  const Op& red = g.ops()[static_cast<size_t>(p)];
+  if (!IsReducer(red.kind) || red.opts<ReducerOptions>().keep_dims != keep_dims) return false;
+  auto axes = ConstInts(g, red.inputs[1]);
+  const Shape& in = g.tensor(red.inputs[0]).shape;
+  if (!axes) return false;
+  std::vector<bool> reduced(in.size(), false);
+  for (int64_t a : *axes) {
+    auto n = NormalizeAxis(a, static_cast<int>(in.size()));
+    if (!n) return false;
+    reduced[static_cast<size_t>(*n)] = true;
+  }
+  Shape other;  // the output shape of the other keep_dims form
+  for (size_t d = 0; d < in.size(); ++d) {
+    if (!reduced[d]) other.push_back(in[d]);
+    else if (!keep_dims) other.push_back(1);
+  }
+  if (other != g.tensor(op.outputs[0]).shape || UnknownDims(other) > 1) return false;
+  TensorId out = op.outputs[0];
+  Op& mut = g.ops()[static_cast<size_t>(p)];
+  mut.opts<ReducerOptions>().keep_dims = !keep_dims;
+  mut.outputs[0] = out;
+  s.Erase(i);
+  return true;
 }
 
 std::vector<RewritePattern> Patterns() {
@@ -175,40 +212,9 @@ std::vector<RewritePattern> Patterns() {
                  return true;
                }});
   p.push_back({"reduce_squeeze", {OpKind::kReshape, OpKind::kSqueeze}, nullptr,
-               [](RewriteState& s, int i) -> absl::StatusOr<bool> {
-                 Graph& g = s.graph();
-                 const Op& op = g.ops()[static_cast<size_t>(i)];
-                 TensorId mid = op.inputs[0];
-                 int p = s.Producer(mid);
-                 if (p < 0 || !s.HasSingleUse(mid)) return false;
-                 const Op& red = g.ops()[static_cast<size_t>(p)];
-                 if (red.kind != OpKind::kMean && red.kind != OpKind::kSum &&
-                     red.kind != OpKind::kReduceMax && red.kind != OpKind::kReduceMin &&
-                     red.kind != OpKind::kReduceProd) {
-                   return false;
-                 }
-                 if (!red.opts<ReducerOptions>().keep_dims) return false;
-                 auto axes = ConstInts(g, red.inputs[1]);
-                 const Shape& in = g.tensor(red.inputs[0]).shape;
-                 if (!axes) return false;
-                 std::vector<bool> reduced(in.size(), false);
-                 for (int64_t a : *axes) {
-                   auto n = NormalizeAxis(a, static_cast<int>(in.size()));
-                   if (!n) return false;
-                   reduced[static_cast<size_t>(*n)] = true;
-                 }
-                 Shape kept;
-                 for (size_t d = 0; d < in.size(); ++d) {
-                   if (!reduced[d]) kept.push_back(in[d]);
-                 }
-                 if (kept != g.tensor(op.outputs[0]).shape || UnknownDims(kept) > 1) return false;
-                 TensorId out = op.outputs[0];
-                 Op& mut = g.ops()[static_cast<size_t>(p)];
-                 mut.opts<ReducerOptions>().keep_dims = false;
-                 mut.outputs[0] = out;
-                 s.Erase(i);
-                 return true;
-               }});
+               [](RewriteState& s, int i) { return ReduceThenReshape(s, i, /*keep_dims=*/true); }});
+  p.push_back({"reduce_unsqueeze", {OpKind::kReshape, OpKind::kExpandDims}, nullptr,
+               [](RewriteState& s, int i) { return ReduceThenReshape(s, i, /*keep_dims=*/false); }});
   return p;
 }
 

@@ -4,7 +4,8 @@
 // STRIDED_SLICE copying the whole tensor), merges
 // RESHAPE chains and TRANSPOSE chains, turns a TRANSPOSE that only moves
 // size-1 dims into a RESHAPE, and re-fuses MEAN(keep_dims) + RESHAPE that drops
-// exactly the reduced dims into MEAN(keep_dims=false).
+// exactly the reduced dims into MEAN(keep_dims=false), and MEAN(keep_dims=false)
+// + RESHAPE that restores them as 1s into MEAN(keep_dims=true).
 #include "passes/pass.h"
 
 namespace optconv {

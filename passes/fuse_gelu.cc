@@ -15,10 +15,22 @@ constexpr double kSqrt2OverPi = 0.79788456080286536;
 constexpr double kCubic = 0.044715;
 constexpr double kTolerance = 1e-5;
 
-// `t` == 1 + f(arg) with f of kind `fn`; returns arg and records the ops.
+// `t` == 1 + f(arg), or 1 - f(arg) (sign -1: TF's erfc form of GELU,
+// 1 - erf(-u) = 1 + erf(u)), with f of kind `fn`; returns arg and records the ops.
 std::optional<TensorId> MatchOnePlus(const RewriteState& s, TensorId t, OpKind fn,
-                                     std::vector<int>& chain) {
+                                     std::vector<int>& chain, int* sign) {
   const Graph& g = s.graph();
+  *sign = 1;
+  if (const Op* sub = SingleUseProducer(s, t, OpKind::kSub);
+      sub != nullptr && HasNoActivation(*sub) &&
+      IsScalarConstNear(g, sub->inputs[0], 1.0, kTolerance)) {
+    const Op* f = SingleUseProducer(s, sub->inputs[1], fn);
+    if (f == nullptr) return std::nullopt;
+    chain.push_back(s.Producer(t));
+    chain.push_back(s.Producer(sub->inputs[1]));
+    *sign = -1;
+    return f->inputs[0];
+  }
   const Op* add = SingleUseProducer(s, t, OpKind::kAdd);
   if (add == nullptr || !HasNoActivation(*add)) return std::nullopt;
   for (int c : {1, 0}) {
@@ -89,14 +101,25 @@ absl::StatusOr<bool> FuseGelu(RewriteState& s, int i, bool approximate) {
       continue;
     }
     std::vector<int> chain = product.ops;
-    auto arg = MatchOnePlus(s, other, approximate ? OpKind::kTanh : OpKind::kErf, chain);
+    int sign = 1;
+    auto arg = MatchOnePlus(s, other, approximate ? OpKind::kTanh : OpKind::kErf, chain, &sign);
     if (!arg) continue;
     if (approximate) {
-      if (!MatchTanhArgument(s, *arg, x, chain)) continue;
+      if (sign < 0 || !MatchTanhArgument(s, *arg, x, chain)) continue;
     } else {
+      // erf's argument is sign * x / sqrt(2): a scale of x, or of NEG(x).
       const Product scaled = CollectProduct(s, *arg);
-      if (!IsPowerOf(scaled, x, 1) || !Near(scaled.scale, kInvSqrt2, kTolerance)) continue;
-      chain.insert(chain.end(), scaled.ops.begin(), scaled.ops.end());
+      const double want = sign * kInvSqrt2;
+      if (IsPowerOf(scaled, x, 1) && Near(scaled.scale, want, kTolerance)) {
+        chain.insert(chain.end(), scaled.ops.begin(), scaled.ops.end());
+      } else if (scaled.factors.size() == 1 && Near(scaled.scale, -want, kTolerance)) {
+        const Op* neg = SingleUseProducer(s, scaled.factors[0], OpKind::kNeg);
+        if (neg == nullptr || neg->inputs[0] != x) continue;
+        chain.insert(chain.end(), scaled.ops.begin(), scaled.ops.end());
+        chain.push_back(s.Producer(scaled.factors[0]));
+      } else {
+        continue;
+      }
     }
     const SourceLoc origin = root.origin;
     for (int op : chain) s.Erase(op);

@@ -2,7 +2,9 @@
 // "fuse-gelu": recognises the two GELU formulas built from elementwise ops
 // (PyTorch's ONNX export, Keras/TF graphs, hand-written models) and replaces
 // each with one GELU:
-//   exact: x * 0.5 * (1 + erf(x / sqrt(2)))                  -> GELU(approximate=false)
+//   exact: x * 0.5 * (1 + erf(x / sqrt(2))), and TF's erfc form
+//          x * 0.5 * erfc(-x / sqrt(2)) = x * 0.5 * (1 - erf(NEG(x) / sqrt(2)))
+//                                                             -> GELU(approximate=false)
 //   tanh:  x * 0.5 * (1 + tanh(sqrt(2/pi) * (x + 0.044715 x^3))) -> GELU(approximate=true)
 // Matching is structural, not by source: the product around (1 + f(..)) may be
 // associated and commuted in any way, with 0.5 as a MUL or a DIV by 2, the erf

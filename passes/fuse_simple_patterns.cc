@@ -189,6 +189,39 @@ absl::StatusOr<bool> Prelu(RewriteState& s, int i) {
   return false;
 }
 
+// ADD(a, NEG(b)) -> SUB(a, b); ADD(a, MUL(NEG(b), c)) -> SUB(a, MUL(b, c))
+// (Keras 3's layer norm: x*s + (beta + NEG(mean)*s)).
+absl::StatusOr<bool> AddNegated(RewriteState& s, int i) {
+  Graph& g = s.graph();
+  const Op& add = g.ops()[static_cast<size_t>(i)];
+  if (add.inputs.size() != 2 || !IsPlainFloat(g, add.outputs[0])) return false;
+  for (int k : {1, 0}) {
+    const TensorId term = add.inputs[static_cast<size_t>(k)];
+    const TensorId other = add.inputs[static_cast<size_t>(1 - k)];
+    const Activation act = add.opts<BinaryOptions>().activation;
+    if (const Op* neg = SingleUseProducer(s, term, OpKind::kNeg)) {
+      const TensorId b = neg->inputs[0];
+      s.Erase(s.Producer(term));
+      ReplaceOp(s, i, OpKind::kSub, {other, b}).opts<BinaryOptions>().activation = act;
+      return true;
+    }
+    const Op* mul = SingleUseProducer(s, term, OpKind::kMul);
+    if (mul == nullptr || !HasNoActivation(*mul) || mul->inputs.size() != 2) continue;
+    for (int m : {0, 1}) {
+      const TensorId negated = mul->inputs[static_cast<size_t>(m)];
+      const Op* neg = SingleUseProducer(s, negated, OpKind::kNeg);
+      if (neg == nullptr) continue;
+      const TensorId b = neg->inputs[0];
+      const int mul_index = s.Producer(term);
+      s.Erase(s.Producer(negated));
+      g.ops()[static_cast<size_t>(mul_index)].inputs[static_cast<size_t>(m)] = b;
+      ReplaceOp(s, i, OpKind::kSub, {other, term}).opts<BinaryOptions>().activation = act;
+      return true;
+    }
+  }
+  return false;
+}
+
 }  // namespace
 
 absl::StatusOr<bool> FuseSimplePatternsPass::Run(Graph& graph, PassContext& context) {
@@ -204,6 +237,7 @@ absl::StatusOr<bool> FuseSimplePatternsPass::Run(Graph& graph, PassContext& cont
   p.push_back({"leaky_relu", {OpKind::kMaximum}, nullptr, &LeakyReluMax});
   p.push_back({"leaky_relu", {OpKind::kSelectV2}, nullptr, &LeakyReluSelect});
   p.push_back({"prelu", {OpKind::kSub, OpKind::kAdd}, nullptr, &Prelu});
+  p.push_back({"add_negated", {OpKind::kAdd}, nullptr, &AddNegated});
   return ApplyPatterns(graph, p, context, name());
 }
 

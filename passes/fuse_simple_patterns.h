@@ -13,6 +13,8 @@
 //                     -> LEAKY_RELU(x, a)
 //   prelu             RELU(x) - a*RELU(-x), RELU(x) + (-a)*RELU(-x)
 //                     -> PRELU(x, a) (LEAKY_RELU when a is one value)
+//   add_negated       ADD(a, NEG(b)) -> SUB(a, b);
+//                     ADD(a, MUL(NEG(b), c)) -> SUB(a, MUL(b, c))
 // Intermediates must have no other use and no fused activation; constants
 // must be f32. Must not fire on quantized tensors.
 #include "passes/pass.h"

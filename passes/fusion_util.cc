@@ -77,10 +77,6 @@ std::optional<AffineMatch> MatchAffineAfterWeightedOp(const RewriteState& state,
   return std::nullopt;
 }
 
-namespace {
-
-// Gives operand `slot` of `op` the new `values`: in place when only this op
-// reads the constant, else as a new constant named after the old one.
 void SetConstantOperand(RewriteState& state, Op& op, size_t slot, const std::string& suffix,
                         const std::vector<float>& values) {
   Graph& g = state.graph();
@@ -92,7 +88,6 @@ void SetConstantOperand(RewriteState& state, Op& op, size_t slot, const std::str
   op.inputs[slot] = AddFloatConstant(g, g.tensor(old).name + suffix, g.tensor(old).shape, values);
 }
 
-}  // namespace
 
 void ScaleWeightedOp(RewriteState& state, Op& op, const std::vector<float>& scale) {
   Graph& g = state.graph();

@@ -29,6 +29,12 @@ std::optional<AffineMatch> MatchAffineAfterWeightedOp(const RewriteState& state,
 int WeightsSlot(OpKind kind);
 int BiasSlot(OpKind kind);
 
+/// Gives float operand `slot` of `op` new `values` (same shape): in place
+/// when only this op reads the constant, else as a new constant named after
+/// the old one plus `suffix`.
+void SetConstantOperand(RewriteState& state, Op& op, size_t slot, const std::string& suffix,
+                        const std::vector<float>& values);
+
 /// Multiplies output channel c of the weights (and bias) of `op` by scale[c].
 /// A constant only `op` reads gets the new values in place, so the old data
 /// is freed at once rather than at the end of the sweep (a model's weights

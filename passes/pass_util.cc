@@ -1,5 +1,6 @@
 #include "passes/pass_util.h"
 
+#include <algorithm>
 #include <cstring>
 #include <numeric>
 
@@ -44,6 +45,10 @@ bool PermMovesOnlyUnitDims(const Shape& shape, const Perm& perm) {
     last = axis;
   }
   return true;
+}
+
+int UnknownDims(const Shape& shape) {
+  return static_cast<int>(std::count(shape.begin(), shape.end(), kUnknownDim));
 }
 
 std::optional<std::vector<int64_t>> ConstInts(const Graph& graph, TensorId id) {

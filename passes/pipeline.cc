@@ -12,8 +12,11 @@
 #include "passes/fold_batchnorm.h"
 #include "passes/fold_constants.h"
 #include "passes/fold_flatten_transpose.h"
+#include "passes/fold_scalar_scale.h"
 #include "passes/fuse_activation.h"
 #include "passes/fuse_bias.h"
+#include "passes/fuse_conv_input.h"
+#include "passes/fuse_fully_connected.h"
 #include "passes/fuse_gelu.h"
 #include "passes/fuse_hard_swish.h"
 #include "passes/fuse_simple_patterns.h"
@@ -131,7 +134,10 @@ Pipeline DefaultPipeline(const DefaultPipelineOptions& options) {
   group.push_back(std::make_unique<FuseHardSwishPass>());
   group.push_back(std::make_unique<FuseGeluPass>());
   group.push_back(std::make_unique<FuseSimplePatternsPass>());
+  group.push_back(std::make_unique<FuseConvInputPass>());
+  group.push_back(std::make_unique<FuseFullyConnectedPass>());
   group.push_back(std::make_unique<FoldBatchNormPass>());
+  group.push_back(std::make_unique<FoldScalarScalePass>());
   group.push_back(std::make_unique<FuseBiasPass>());
   group.push_back(std::make_unique<FuseActivationPass>());
   pipeline.AddFixedPointGroup(std::move(group), 8);

@@ -94,6 +94,28 @@ TEST(PassesCleanup, ReduceSqueezeBecomesReduceWithoutKeepDims) {
   ExpectAllNear(RunGraph(before, in)[0], RunGraph(g, in)[0]);
 }
 
+// The squeeze-excite form: MEAN without keep_dims, then a RESHAPE that puts
+// the reduced dims back as 1s.
+TEST(PassesCleanup, ReduceUnsqueezeBecomesReduceWithKeepDims) {
+  GraphBuilder b;
+  TensorId x = b.Input("x", {1, 3, 3, 5});
+  TensorId m = b.Op1(OpKind::kMean, {x, b.Ints({1, 2})});
+  b.Output(b.Op1(OpKind::kReshape, {m, b.Ints({1, 1, 1, 5})}));
+  // Must not fire: the reshape moves the channels.
+  TensorId m2 = b.Op1(OpKind::kMean, {x, b.Ints({1, 2})});
+  b.Output(b.Op1(OpKind::kReshape, {m2, b.Ints({1, 5, 1, 1})}));
+  Graph before = b.graph();
+  Graph g = b.graph();
+  PassContext ctx;
+  EXPECT_TRUE(RunCleanup(g, ctx));
+  EXPECT_EQ(ctx.counters["cleanup.reduce_unsqueeze"], 1);
+  ASSERT_EQ(g.ops().size(), 3u);
+  EXPECT_EQ(CountKind(g, OpKind::kReshape), 1);
+  auto in = RandomInputs(before);
+  auto want = RunGraph(before, in), got = RunGraph(g, in);
+  for (size_t i = 0; i < want.size(); ++i) ExpectAllNear(want[i], got[i]);
+}
+
 TEST(PassesCleanup, RemovesNeutralArithmetic) {
   GraphBuilder b;
   TensorId x = b.Input("x", {2, 3});

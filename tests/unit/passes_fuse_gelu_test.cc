@@ -74,6 +74,28 @@ TEST(PassesFuseGelu, ExactFormsFuse) {
   for (const Op& op : b.graph().ops()) EXPECT_FALSE(op.opts<GeluOptions>().approximate);
 }
 
+// TF's tf.nn.gelu(approximate=False): 0.5 * x * erfc(-x / sqrt2), imported
+// as 1 - erf(NEG(x) * (1/sqrt2)); also with the negation folded into the scale.
+TEST(PassesFuseGelu, ErfcFormsFuse) {
+  GraphBuilder b;
+  TensorId x = b.Input("x", {2, 8});
+  auto erfc = [&](TensorId arg) {
+    return b.Op1(OpKind::kSub, {Scalar(b, 1.0f), b.Op1(OpKind::kErf, {arg})});
+  };
+  TensorId neg = b.Op1(OpKind::kNeg, {x});
+  TensorId y1 = Mul(b, Mul(b, Scalar(b, 0.5f), x), erfc(Mul(b, neg, Scalar(b, kInvSqrt2))));
+  TensorId y2 = Mul(b, Mul(b, y1, Scalar(b, 0.5f)), erfc(Mul(b, y1, Scalar(b, -kInvSqrt2))));
+  b.Output(y2);
+  // Must not fire: 1 - erf(+x/sqrt2) is no GELU.
+  TensorId z = b.Input("z", {2, 8});
+  b.Output(Mul(b, Mul(b, Scalar(b, 0.5f), z), erfc(Mul(b, z, Scalar(b, kInvSqrt2)))));
+  FuseGeluPass pass;
+  PassContext ctx = RunAndCompare(b, pass, true);
+  EXPECT_EQ(ctx.counters["fuse-gelu.exact"], 2);
+  EXPECT_EQ(CountKind(b.graph(), OpKind::kGelu), 2);
+  EXPECT_EQ(CountKind(b.graph(), OpKind::kErf), 1);
+}
+
 TEST(PassesFuseGelu, TanhFormsFuse) {
   GraphBuilder b;
   TensorId x = b.Input("x", {1, 16});

@@ -99,6 +99,20 @@ TEST(PassesFuseSimplePatterns, LeakyReluAndPrelu) {
 
 // Must not fire: multi-use intermediates, alpha >= 1 in the max form, the
 // wrong exponent, a SUB with a fused activation, another tensor under NEG.
+// Keras 3's layer norm adds NEG(mean) * s: the NEG becomes a SUB.
+TEST(PassesFuseSimplePatterns, AddOfNegatedBecomesSub) {
+  GraphBuilder b;
+  TensorId x = b.Input("x", {2, 4});
+  TensorId m = b.Input("m", {2, 1});
+  TensorId s = b.Input("s", {2, 4});
+  b.Output(b.Op1(OpKind::kAdd, {x, b.Op1(OpKind::kMul, {b.Op1(OpKind::kNeg, {m}), s})}));
+  b.Output(b.Op1(OpKind::kAdd, {b.Op1(OpKind::kNeg, {s}), x}));
+  PassContext ctx = RunAndCompare(b, true);
+  EXPECT_EQ(ctx.counters["fuse-simple-patterns.add_negated"], 2);
+  EXPECT_EQ(CountKind(b.graph(), OpKind::kNeg), 0);
+  EXPECT_EQ(CountKind(b.graph(), OpKind::kSub), 2);
+}
+
 TEST(PassesFuseSimplePatterns, MustNotFire) {
   GraphBuilder b;
   TensorId x = b.Input("x", {1, 8});
