@@ -33,7 +33,7 @@ OPTCONV_MODE_FLAGS = {
 # (source format, mode) pairs optconv claims to support. In --quick mode a
 # failure in one of these is an error of the run; elsewhere a failure is an
 # expected, reported row. Override with OPTCONV_BENCH_SUPPORTED="onnx:float32,...".
-OPTCONV_SUPPORTED = {("onnx", "float32")}
+OPTCONV_SUPPORTED = {("onnx", "float32"), ("savedmodel", "float32")}
 
 
 def optconv_supported():

@@ -1,6 +1,7 @@
 // MatMul and Gemm. A constant 2-D right operand becomes FULLY_CONNECTED with
 // weights transposed to [N, K] at import (alpha/beta folded in for Gemm);
 // anything else becomes BATCH_MATMUL with numpy matmul's 1-D operand rules.
+#include "importers/common/einsum.h"
 #include "absl/strings/str_cat.h"
 #include "importers/onnx/nn_util.h"
 #include "importers/onnx/op_families.h"
@@ -150,11 +151,25 @@ absl::Status ConvertGemm(OnnxContext& ctx, const onnx::NodeProto& node) {
   return absl::OkStatus();
 }
 
+absl::Status ConvertEinsum(OnnxContext& ctx, const onnx::NodeProto& node) {
+  std::vector<TensorId> operands;
+  for (int i = 0; i < node.input_size(); ++i) {
+    NN_ASSIGN_OR_RETURN(TensorId x, ctx.Input(node, i));
+    operands.push_back(x);
+  }
+  const std::string equation = OnnxContext::AttrString(node, "equation", "");
+  NN_ASSIGN_OR_RETURN(TensorId y,
+                      importer::EmitEinsum(ctx, OnnxContext::Origin(node), equation, operands));
+  ctx.SetOutput(node, 0, y);
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 void RegisterLinearOps(ConverterTable& table) {
   table["MatMul"] = &ConvertMatMul;
   table["Gemm"] = &ConvertGemm;
+  table["Einsum"] = &ConvertEinsum;
 }
 
 }  // namespace optconv::onnx_import

@@ -30,6 +30,21 @@ class TfContext : public importer::GraphBuilder {
       : GraphBuilder(graph, tf.source, fold_constants, fold_max_bytes), tf_(tf) {}
 
   const TfGraph& tf_graph() const { return tf_; }
+
+  /// Where the unknown elements of a shape vector come from: element i of
+  /// `id` equals dim d of tensor t, encoded as t * kMaxRank + d (nullopt when
+  /// not known). Set by Shape and kept through slicing, gathering, packing
+  /// and concatenation, so that a Reshape can prove that an unknown target
+  /// dim copies its own input's unknown batch (Flatten), which the values
+  /// alone cannot tell.
+  static constexpr int64_t kMaxRank = 64;
+  void SetDimRefs(TensorId id, PartialInts refs) { dim_refs_[id] = std::move(refs); }
+  /// The provenance of `id`'s `size` elements (all nullopt when unrecorded).
+  PartialInts DimRefs(TensorId id, size_t size) const {
+    auto it = dim_refs_.find(id);
+    if (it == dim_refs_.end() || it->second.size() != size) return PartialInts(size);
+    return it->second;
+  }
   /// The function a call node invokes (op = function name, or
   /// PartitionedCall / StatefulPartitionedCall with attr "f"); nullptr when
   /// `node` is no call or the library lacks the function.
@@ -120,6 +135,7 @@ class TfContext : public importer::GraphBuilder {
 
  private:
   const TfGraph& tf_;
+  absl::flat_hash_map<TensorId, PartialInts> dim_refs_;
   absl::flat_hash_map<std::string, TensorId> values_;
   absl::flat_hash_set<TensorId> tf_named_;  // tensors already named after a TF output
 };

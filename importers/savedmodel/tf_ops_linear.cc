@@ -2,6 +2,7 @@
 // BatchMatMul*, and inference-mode FusedBatchNorm folded to a MUL + ADD.
 #include <cmath>
 
+#include "importers/common/einsum.h"
 #include "absl/strings/str_cat.h"
 #include "importers/savedmodel/tf_op_families.h"
 #include "importers/savedmodel/tf_ops_util.h"
@@ -34,11 +35,29 @@ absl::Status MatMul(TfContext& ctx, const tensorflow::NodeDef& node) {
   return ctx.EmitAndBind(node, OpKind::kBatchMatMul, {a, b}, BatchMatMulOptions{ta, tb});
 }
 
+/// BatchMatMul*; a constant float matrix on the right (Keras 3's Dense on a
+/// sequence) is FULLY_CONNECTED weights, keeping the leading dims.
 absl::Status BatchMatMul(TfContext& ctx, const tensorflow::NodeDef& node) {
   TF_ASSIGN_OR_RETURN(TensorId a, ctx.Input(node, 0));
   TF_ASSIGN_OR_RETURN(TensorId b, ctx.Input(node, 1));
   BatchMatMulOptions o{TfContext::AttrBool(node, "adj_x", false),
                        TfContext::AttrBool(node, "adj_y", false)};
+  const Shape bs = ctx.shape(b);
+  bool matrix = bs.size() >= 2 && IsStatic(bs);
+  for (size_t i = 0; matrix && i + 2 < bs.size(); ++i) matrix = bs[i] == 1;
+  if (matrix && !o.adj_x && ctx.IsConstant(b) && ctx.type(a) == DataType::kFloat32 &&
+      ctx.rank(a) >= 2 && ctx.rank(a) >= static_cast<int>(bs.size())) {
+    const int64_t k = bs[bs.size() - 2], n = bs.back();
+    TF_ASSIGN_OR_RETURN(TensorId w, EmitReshape(ctx, node, b, o.adj_y ? Shape{n, k} : Shape{k, n}));
+    if (!o.adj_y) {
+      TF_ASSIGN_OR_RETURN(w, ctx.EmitTranspose(node, w, {1, 0}));  // [N, K], folded
+    }
+    TensorId bias = ctx.AddConstFloats(HelperName(node, "bias"),
+                                       std::vector<float>(static_cast<size_t>(n), 0.0f));
+    FullyConnectedOptions fc;
+    fc.keep_num_dims = ctx.rank(a) > 2;
+    return ctx.EmitAndBind(node, OpKind::kFullyConnected, {a, w, bias}, fc);
+  }
   return ctx.EmitAndBind(node, OpKind::kBatchMatMul, {a, b}, o);
 }
 
@@ -77,10 +96,24 @@ absl::Status FusedBatchNorm(TfContext& ctx, const tensorflow::NodeDef& node) {
   return ctx.EmitAndBind(node, OpKind::kAdd, {scaled, add_id}, BinaryOptions{});
 }
 
+absl::Status Einsum(TfContext& ctx, const tensorflow::NodeDef& node) {
+  std::vector<TensorId> operands;
+  for (int i = 0; i < TfContext::NumInputs(node); ++i) {
+    TF_ASSIGN_OR_RETURN(TensorId x, ctx.Input(node, i));
+    operands.push_back(x);
+  }
+  const std::string equation = TfContext::AttrString(node, "equation", "");
+  TF_ASSIGN_OR_RETURN(TensorId y,
+                      importer::EmitEinsum(ctx, TfContext::Origin(node), equation, operands));
+  ctx.SetOutput(node, 0, y);
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 void RegisterTfLinearOps(TfConverterTable& t) {
   t.ops["MatMul"] = MatMul;
+  t.ops["Einsum"] = Einsum;
   t.ops["BatchMatMul"] = BatchMatMul;
   t.ops["BatchMatMulV2"] = BatchMatMul;
   t.ops["BatchMatMulV3"] = BatchMatMul;

@@ -25,6 +25,11 @@ absl::Status ShapeOp(TfContext& ctx, const tensorflow::NodeDef& node) {
   }
   TF_ASSIGN_OR_RETURN(TensorId y, ctx.Emit(node, OpKind::kShape, {x}, NoOptions{}, out));
   RecordKnown(ctx, y, known);
+  PartialInts refs(known.size());
+  for (size_t i = 0; i < known.size(); ++i) {
+    if (!known[i]) refs[i] = x * TfContext::kMaxRank + static_cast<int64_t>(i);
+  }
+  ctx.SetDimRefs(y, std::move(refs));
   ctx.SetOutput(node, 0, y);
   return absl::OkStatus();
 }

@@ -42,12 +42,14 @@ absl::Status StridedSlice(TfContext& ctx, const tensorflow::NodeDef& node) {
   o.new_axis_mask = static_cast<int32_t>(TfContext::AttrInt(node, "new_axis_mask", 0));
   o.shrink_axis_mask = static_cast<int32_t>(TfContext::AttrInt(node, "shrink_axis_mask", 0));
   // Known values of a sliced shape vector.
-  std::optional<PartialInts> known;
+  std::optional<PartialInts> known, refs;
   if (auto k = ctx.KnownInts(x); k && !ctx.IsConstant(x) && ctx.rank(x) == 1 &&
                                  begin.size() == 1 && o.ellipsis_mask == 0 &&
                                  o.new_axis_mask == 0) {
     known = SliceKnown(*k, begin[0], end[0], strides[0], o.begin_mask & 1, o.end_mask & 1,
                        o.shrink_axis_mask & 1);
+    refs = SliceKnown(ctx.DimRefs(x, k->size()), begin[0], end[0], strides[0],
+                      o.begin_mask & 1, o.end_mask & 1, o.shrink_axis_mask & 1);
   }
   if (known) {
     Shape shape = (o.shrink_axis_mask & 1) ? Shape{} : Shape{static_cast<int64_t>(known->size())};
@@ -63,6 +65,7 @@ absl::Status StridedSlice(TfContext& ctx, const tensorflow::NodeDef& node) {
   TF_ASSIGN_OR_RETURN(TensorId y, ctx.Emit(node, OpKind::kStridedSlice, {x, b, e, s}, o,
                                            ctx.type(x)));
   if (known) RecordKnown(ctx, y, *known);
+  if (refs) ctx.SetDimRefs(y, *refs);
   ctx.SetOutput(node, 0, y);
   return absl::OkStatus();
 }
@@ -75,13 +78,16 @@ absl::Status Slice(TfContext& ctx, const tensorflow::NodeDef& node) {
   if (begin.size() != size.size() || static_cast<int>(begin.size()) != ctx.rank(x)) {
     return ctx.Invalid(node, "begin/size lengths differ from the rank", "one entry per dim");
   }
+  std::optional<PartialInts> part, part_refs;
   if (auto k = ctx.KnownInts(x); k && !ctx.IsConstant(x) && ctx.rank(x) == 1) {
     const int64_t n = static_cast<int64_t>(k->size());
     const int64_t stop = size[0] < 0 ? n : begin[0] + size[0];
-    if (begin[0] >= 0 && stop <= n) {
-      PartialInts part(k->begin() + begin[0], k->begin() + stop);
-      if (auto c = ConstFromKnown(ctx, node.name(), part, ctx.type(x),
-                                  Shape{static_cast<int64_t>(part.size())})) {
+    if (begin[0] >= 0 && stop <= n && begin[0] <= stop) {
+      part = PartialInts(k->begin() + begin[0], k->begin() + stop);
+      const PartialInts refs = ctx.DimRefs(x, k->size());
+      part_refs = PartialInts(refs.begin() + begin[0], refs.begin() + stop);
+      if (auto c = ConstFromKnown(ctx, node.name(), *part, ctx.type(x),
+                                  Shape{static_cast<int64_t>(part->size())})) {
         ctx.SetOutput(node, 0, *c);
         return absl::OkStatus();
       }
@@ -89,7 +95,14 @@ absl::Status Slice(TfContext& ctx, const tensorflow::NodeDef& node) {
   }
   TensorId b = ctx.AddConstInts(HelperName(node, "begin"), ToInt32(begin));
   TensorId s = ctx.AddConstInts(HelperName(node, "size"), ToInt32(size));
-  return ctx.EmitAndBind(node, OpKind::kSlice, {x, b, s});
+  TF_ASSIGN_OR_RETURN(TensorId y, ctx.Emit(node, OpKind::kSlice, {x, b, s}, NoOptions{},
+                                           ctx.type(x)));
+  if (part) {
+    RecordKnown(ctx, y, *part);
+    ctx.SetDimRefs(y, *part_refs);
+  }
+  ctx.SetOutput(node, 0, y);
+  return absl::OkStatus();
 }
 
 /// Split(axis, value) into num_split equal parts.
@@ -138,15 +151,21 @@ absl::Status GatherV2(TfContext& ctx, const tensorflow::NodeDef& node) {
     return ctx.Unsupported(node, "batch_dims != 0", "batch_dims 0");
   }
   TF_ASSIGN_OR_RETURN(int a, AxisOf(ctx, node, axis_value, ctx.rank(params)));
-  // Picking from a known shape vector folds.
+  // Picking from a known shape vector folds, or keeps what is known.
+  std::optional<PartialInts> picked, picked_refs;
   if (auto k = ctx.KnownInts(params); k && !ctx.IsConstant(params) && ctx.rank(params) == 1) {
-    if (auto idx = ctx.ConstantInts(indices)) {
-      PartialInts picked;
+    if (auto idx = ctx.ConstantInts(indices); idx && ctx.rank(indices) <= 1) {
+      const PartialInts refs = ctx.DimRefs(params, k->size());
+      picked.emplace();
+      picked_refs.emplace();
       for (int64_t i : *idx) {
         if (i < 0) i += static_cast<int64_t>(k->size());
-        picked.push_back(i >= 0 && i < static_cast<int64_t>(k->size()) ? (*k)[i] : std::nullopt);
+        const bool in_range = i >= 0 && i < static_cast<int64_t>(k->size());
+        picked->push_back(in_range ? (*k)[i] : std::nullopt);
+        picked_refs->push_back(in_range ? refs[i] : std::nullopt);
       }
-      if (auto c = ConstFromKnown(ctx, node.name(), picked, ctx.type(params), ctx.shape(indices))) {
+      if (auto c = ConstFromKnown(ctx, node.name(), *picked, ctx.type(params),
+                                  ctx.shape(indices))) {
         ctx.SetOutput(node, 0, *c);
         return absl::OkStatus();
       }
@@ -158,6 +177,10 @@ absl::Status GatherV2(TfContext& ctx, const tensorflow::NodeDef& node) {
   }
   TF_ASSIGN_OR_RETURN(TensorId y, ctx.Emit(node, OpKind::kGather, {params, idx},
                                            GatherOptions{a, 0}, ctx.type(params)));
+  if (picked) {
+    RecordKnown(ctx, y, *picked);
+    ctx.SetDimRefs(y, *picked_refs);
+  }
   ctx.SetOutput(node, 0, y);
   return absl::OkStatus();
 }

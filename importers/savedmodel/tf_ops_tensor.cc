@@ -22,20 +22,41 @@ absl::Status Reshape(TfContext& ctx, const tensorflow::NodeDef& node) {
       target.push_back(d && *d >= 0 ? *d : kUnknownDim);
       if (!d || *d < 0) ++unknown;
     }
-    // [batch, -1] with batch = Shape(x)[0] unknown: the -1 resolves from x's
-    // other (static) dims, leaving the batch as the one unknown.
-    const Shape& in = ctx.shape(x);
-    if (unknown == 2 && !(*known)[0] && !in.empty() && in[0] == kUnknownDim &&
-        IsStatic(Shape(in.begin() + 1, in.end()))) {
-      int64_t rest = 1, other = 1;
-      for (size_t i = 1; i < in.size(); ++i) rest *= in[i];
-      int minus_one = -1;
-      for (size_t i = 1; i < target.size(); ++i) {
-        if (target[i] == kUnknownDim) minus_one = static_cast<int>(i);
-        else other *= target[i];
+    // Two unknowns, one of them provably a copy of x's own unknown dim
+    // (Shape(x)[0] in Flatten's [batch, -1]): the other one is x's static
+    // elements over the target's static dims, leaving the copy as the one -1.
+    // The values alone cannot tell a copy of x's batch from any other
+    // unknown (a Dense on a sequence reshapes [B*T, N] to [B, T, N]).
+    if (unknown == 2) {
+      const Shape in = ctx.shape(x);
+      const PartialInts refs = ctx.DimRefs(shape, known->size());
+      std::vector<int> copies(in.size(), 0);
+      int free_slot = -1, copied = 0;
+      bool ok = true;
+      for (size_t i = 0; i < target.size(); ++i) {
+        if (target[i] != kUnknownDim) continue;
+        const std::optional<int64_t>& r = refs[i];
+        if (!(*known)[i] && r && *r / TfContext::kMaxRank == x) {
+          const size_t d = static_cast<size_t>(*r % TfContext::kMaxRank);
+          if (d < in.size() && in[d] == kUnknownDim) {
+            ++copies[d];
+            ++copied;
+            continue;
+          }
+        }
+        ok = ok && free_slot < 0;
+        free_slot = static_cast<int>(i);
       }
-      if (minus_one > 0 && other > 0 && rest % other == 0) {
-        target[minus_one] = rest / other;
+      int64_t in_static = 1, other = 1;
+      for (size_t d = 0; d < in.size(); ++d) {
+        if (in[d] == kUnknownDim) ok = ok && copies[d] == 1;
+        else in_static *= in[d];
+      }
+      for (int64_t d : target) {
+        if (d != kUnknownDim) other *= d;
+      }
+      if (ok && copied == 1 && free_slot >= 0 && other > 0 && in_static % other == 0) {
+        target[static_cast<size_t>(free_slot)] = in_static / other;
         unknown = 1;
       }
     }
@@ -115,13 +136,18 @@ absl::Status Concat(TfContext& ctx, const tensorflow::NodeDef& node) {
   TF_ASSIGN_OR_RETURN(TensorId y, ctx.Emit(node, OpKind::kConcatenation, values,
                                            ConcatenationOptions{a}, ctx.type(values[0])));
   if (ctx.rank(y) == 1) {
-    PartialInts known;
+    PartialInts known, refs;
     for (TensorId v : values) {
       auto k = ctx.KnownInts(v);
       if (!k) k = PartialInts(static_cast<size_t>(std::max<int64_t>(ctx.shape(v)[0], 0)));
+      const PartialInts r = ctx.DimRefs(v, k->size());
       known.insert(known.end(), k->begin(), k->end());
+      refs.insert(refs.end(), r.begin(), r.end());
     }
-    if (ctx.shape(y)[0] == static_cast<int64_t>(known.size())) RecordKnown(ctx, y, known);
+    if (ctx.shape(y)[0] == static_cast<int64_t>(known.size())) {
+      RecordKnown(ctx, y, known);
+      ctx.SetDimRefs(y, std::move(refs));
+    }
   }
   ctx.SetOutput(node, 0, y);
   return absl::OkStatus();
@@ -129,12 +155,14 @@ absl::Status Concat(TfContext& ctx, const tensorflow::NodeDef& node) {
 
 absl::Status Pack(TfContext& ctx, const tensorflow::NodeDef& node) {
   std::vector<TensorId> values;
-  PartialInts known;
+  PartialInts known, refs;
   for (int i = 0; i < node.input_size(); ++i) {
     TF_ASSIGN_OR_RETURN(TensorId v, ctx.Input(node, i));
     values.push_back(v);
     auto k = ctx.KnownInts(v);
-    known.push_back(k && k->size() == 1 && ctx.rank(v) == 0 ? (*k)[0] : std::nullopt);
+    const bool scalar = ctx.rank(v) == 0;
+    known.push_back(k && k->size() == 1 && scalar ? (*k)[0] : std::nullopt);
+    refs.push_back(scalar ? ctx.DimRefs(v, 1)[0] : std::nullopt);
   }
   TF_ASSIGN_OR_RETURN(int axis, AxisOf(ctx, node, TfContext::AttrInt(node, "axis", 0),
                                        ctx.rank(values[0]) + 1));
@@ -148,7 +176,10 @@ absl::Status Pack(TfContext& ctx, const tensorflow::NodeDef& node) {
   }
   PackOptions o{axis, static_cast<int32_t>(values.size())};
   TF_ASSIGN_OR_RETURN(TensorId y, ctx.Emit(node, OpKind::kPack, values, o, t));
-  if (ctx.rank(values[0]) == 0) RecordKnown(ctx, y, known);
+  if (ctx.rank(values[0]) == 0) {
+    RecordKnown(ctx, y, known);
+    ctx.SetDimRefs(y, std::move(refs));
+  }
   ctx.SetOutput(node, 0, y);
   return absl::OkStatus();
 }
@@ -164,9 +195,11 @@ absl::Status Unpack(TfContext& ctx, const tensorflow::NodeDef& node) {
                       ctx.EmitMulti(node, OpKind::kUnpack, {x}, o, ctx.type(x),
                                     static_cast<int>(num)));
   auto known = ctx.KnownInts(x);
+  const PartialInts refs = known ? ctx.DimRefs(x, known->size()) : PartialInts{};
   for (int i = 0; i < static_cast<int>(ys.size()); ++i) {
     if (known && ctx.rank(x) == 1 && i < static_cast<int>(known->size())) {
       RecordKnown(ctx, ys[i], {(*known)[i]});
+      ctx.SetDimRefs(ys[i], {refs[static_cast<size_t>(i)]});
     }
     ctx.SetOutput(node, i, ys[i]);
   }

@@ -135,7 +135,10 @@ void RecordKnown(TfContext& ctx, TensorId out, PartialInts values) {
 
 void PropagateKnown(TfContext& ctx, TensorId in, TensorId out) {
   if (in == out || ctx.IsConstant(in)) return;
-  if (auto known = ctx.KnownInts(in)) RecordKnown(ctx, out, *known);
+  if (auto known = ctx.KnownInts(in)) {
+    ctx.SetDimRefs(out, ctx.DimRefs(in, known->size()));
+    RecordKnown(ctx, out, *known);
+  }
 }
 
 absl::StatusOr<TensorId> Int32Operand(TfContext& ctx, const tensorflow::NodeDef& node,

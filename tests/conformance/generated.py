@@ -25,10 +25,16 @@ GENERATION_ERRORS = {}
 _INDEXES = {}
 
 
+# Modules a generator imports from tests/models: a change to one regenerates too.
+GENERATOR_HELPERS = {"gen_tf_models.py": ["tf_rnn_models.py"]}
+
+
 def _generator_stamp(python, script):
     version = subprocess.run([python, "-c", "import sys; print(sys.version)"],
                              capture_output=True, text=True).stdout
-    return harness.sha256(script) + " " + version.strip()
+    hashes = [harness.sha256(script)] + [harness.sha256(script.parent / helper)
+                                         for helper in GENERATOR_HELPERS.get(script.name, [])]
+    return " ".join(hashes) + " " + version.strip()
 
 
 def ensure_generated(kind):

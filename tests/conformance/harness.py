@@ -32,7 +32,7 @@ SUPPORTED_OPS = frozenset("""
     Conv ConvTranspose BatchNormalization Relu Clip LeakyRelu PRelu Sigmoid HardSigmoid HardSwish
     Tanh Add Sub Mul Div Pow Sqrt Erf MatMul Gemm MaxPool AveragePool GlobalAveragePool Flatten
     Reshape Transpose Concat Split Slice Squeeze Unsqueeze Softmax Pad Resize ReduceMean
-    LayerNormalization Gather Cast Dropout Identity LSTM Constant""".split())
+    LayerNormalization Gather Cast Dropout Identity LSTM Constant Einsum""".split())
 
 EXIT_OK, EXIT_USAGE, EXIT_INVALID, EXIT_UNSUPPORTED, EXIT_INTERNAL = 0, 1, 2, 3, 4
 

@@ -322,6 +322,32 @@ def _(c):
     c.output(c.node("MatMul", [c.input("a", [2, 3, 4, 5]), c.input("b", [5, 7])], "y"))
 
 
+# --- Einsum (opset 12): attention, EinsumDense, reductions, ellipsis ---------------------
+def einsum(name, equation, *operands):
+    """operands: ("input", shape) or ("weight", shape)."""
+    def fn(c):
+        ins = [c.input(f"x{i}", shape) if kind == "input" else c.weight(f"w{i}", shape)
+               for i, (kind, shape) in enumerate(operands)]
+        c.output(c.node("Einsum", ins, "y", equation=equation))
+    case(name)(fn)
+
+
+einsum("einsum_attention_scores", "aecd,abcd->acbe", ("input", [1, 6, 2, 4]), ("input", [1, 5, 2, 4]))
+einsum("einsum_attention_context", "acbe,aecd->abcd", ("input", [1, 2, 5, 6]), ("input", [1, 6, 2, 4]))
+einsum("einsum_dense_heads", "abc,cde->abde", ("input", [2, 5, 8]), ("weight", [8, 2, 4]))
+einsum("einsum_dense_merge", "abcd,cde->abe", ("input", [2, 5, 2, 4]), ("weight", [2, 4, 6]))
+einsum("einsum_bmm", "bij,bjk->bik", ("input", [3, 4, 5]), ("input", [3, 5, 6]))
+einsum("einsum_bmm_transposed_out", "bij,bjk->bki", ("input", [3, 4, 5]), ("input", [3, 5, 6]))
+einsum("einsum_ellipsis", "...ij,...jk->...ik", ("input", [2, 3, 4, 5]), ("input", [2, 3, 5, 2]))
+einsum("einsum_implicit_output", "ij,jk", ("input", [4, 5]), ("input", [5, 3]))
+einsum("einsum_outer", "i,j->ij", ("input", [4]), ("input", [5]))
+einsum("einsum_dot", "i,i->", ("input", [6]), ("input", [6]))
+einsum("einsum_sum_free_label", "ij,jk->i", ("input", [4, 5]), ("input", [5, 3]))
+einsum("einsum_transpose", "abc->cab", ("input", [2, 3, 4]))
+einsum("einsum_reduce", "abc->ac", ("input", [2, 3, 4]))
+einsum("einsum_const_left", "ij,bjk->bik", ("weight", [4, 5]), ("input", [2, 5, 3]))
+
+
 def gemm(name, a_shape, b_shape, c_shape=None, **attrs):
     def fn(c):
         ins = [c.input("a", a_shape), c.weight("b", b_shape)]

@@ -174,6 +174,67 @@ def multi_io_keras2(out):
     m.save(str(out), save_format="tf")
 
 
+def encoder_block(layers, x, heads, key_dim, ff):
+    """Post-norm transformer block: MultiHeadAttention (einsums), LayerNorm, GELU FFN."""
+    att = layers.MultiHeadAttention(num_heads=heads, key_dim=key_dim)(x, x)
+    x = layers.LayerNormalization(epsilon=1e-5)(x + att)
+    h = layers.Dense(ff, activation="gelu")(x)
+    h = layers.Dense(x.shape[-1])(h)
+    return layers.LayerNormalization(epsilon=1e-5)(x + h)
+
+
+@model("k3_transformer")
+def transformer_keras3(out):
+    import keras
+    from keras import layers
+    seed_everything()
+    x = keras.Input((16, 32), name="tokens")
+    h = encoder_block(layers, encoder_block(layers, x, 4, 8, 64), 2, 16, 48)
+    m = keras.Model(x, layers.Dense(5)(h))
+    randomize(m)
+    m.export(str(out), verbose=False)
+
+
+@model("k2_transformer")
+def transformer_keras2(out):
+    import tf_keras as keras
+    from tf_keras import layers
+    seed_everything()
+    keras.utils.set_random_seed(0)
+    x = keras.Input((16, 32), name="tokens")
+    h = encoder_block(layers, encoder_block(layers, x, 4, 8, 64), 2, 16, 48)
+    m = keras.Model(x, layers.Dense(5)(h))
+    randomize(m)
+    m.save(str(out), save_format="tf")
+
+
+@model("tf_module_einsums")
+def tf_module_einsums(out):
+    """Einsum equations beyond attention: ellipsis, sums, outer and batch products."""
+    seed_everything()
+
+    class Module(tf.Module):
+        def __init__(self):
+            super().__init__()
+            self.w = tf.Variable(tf.random.normal([5, 3, 4], seed=3))
+
+        @tf.function(input_signature=[tf.TensorSpec([2, 6, 5], tf.float32, name="a"),
+                                      tf.TensorSpec([2, 5, 7], tf.float32, name="b")])
+        def __call__(self, a, b):
+            return {
+                "bmm": tf.einsum("bij,bjk->bik", a, b),
+                "bmm_t": tf.einsum("bij,bjk->bki", a, b),
+                "dense3": tf.einsum("...i,ijk->...jk", a, self.w),
+                "row_sums": tf.einsum("bij->bi", a),
+                "transpose": tf.einsum("bij->jbi", a),
+                "outer": tf.einsum("i,j->ij", a[0, 0], b[0, 0]),
+                "contract_two": tf.einsum("bij,bij->b", a, a),
+            }
+
+    m = Module()
+    tf.saved_model.save(m, str(out), signatures={"serving_default": m.__call__})
+
+
 @model("tf_module_two_signatures")
 def tf_module(out):
     seed_everything()
