@@ -222,6 +222,54 @@ absl::StatusOr<bool> AddNegated(RewriteState& s, int i) {
   return false;
 }
 
+// The other operand of a single-use MUL producing `t` when one operand is `s`.
+std::optional<TensorId> FactorBeside(const RewriteState& s, TensorId t, TensorId scale) {
+  const Op* mul = SingleUseProducer(s, t, OpKind::kMul);
+  if (mul == nullptr || !HasNoActivation(*mul) || mul->inputs.size() != 2) return std::nullopt;
+  if (mul->inputs[1] == scale) return mul->inputs[0];
+  if (mul->inputs[0] == scale) return mul->inputs[1];
+  return std::nullopt;
+}
+
+// x*s + (b - m*s) -> (x - m)*s + b: the batch-norm-style layer norm of Keras
+// and TF (moments, then one scale and one shift), one op fewer and without
+// the cancellation of x*s - m*s.
+absl::StatusOr<bool> CenterBeforeScale(RewriteState& s, int i) {
+  Graph& g = s.graph();
+  const Op& add = g.ops()[static_cast<size_t>(i)];
+  if (add.inputs.size() != 2 || !IsPlainFloat(g, add.outputs[0])) return false;
+  for (int k : {0, 1}) {
+    const TensorId scaled = add.inputs[static_cast<size_t>(k)];
+    const TensorId shift = add.inputs[static_cast<size_t>(1 - k)];
+    const Op* mul_x = SingleUseProducer(s, scaled, OpKind::kMul);
+    const Op* sub = SingleUseProducer(s, shift, OpKind::kSub);
+    if (mul_x == nullptr || sub == nullptr || !HasNoActivation(*mul_x) ||
+        !HasNoActivation(*sub) || mul_x->inputs.size() != 2) {
+      continue;
+    }
+    for (int xs : {0, 1}) {
+      const TensorId x = mul_x->inputs[static_cast<size_t>(xs)];
+      const TensorId scale = mul_x->inputs[static_cast<size_t>(1 - xs)];
+      std::optional<TensorId> m = FactorBeside(s, sub->inputs[1], scale);
+      if (!m) continue;
+      const TensorId b = sub->inputs[0];
+      // x - m must have the shape the SUB produced (x*s and b - m*s did).
+      const Shape& xs_shape = g.tensor(x).shape;
+      if (xs_shape != g.tensor(shift).shape || xs_shape != g.tensor(scaled).shape) continue;
+      const int mul_x_index = s.Producer(scaled), sub_index = s.Producer(shift);
+      s.Erase(s.Producer(sub->inputs[1]));
+      Op& centered = g.ops()[static_cast<size_t>(sub_index)];
+      centered.inputs = {x, *m};
+      Op& times = g.ops()[static_cast<size_t>(mul_x_index)];
+      times.inputs = {shift, scale};
+      Op& root = g.ops()[static_cast<size_t>(i)];
+      root.inputs = {scaled, b};
+      return true;
+    }
+  }
+  return false;
+}
+
 }  // namespace
 
 absl::StatusOr<bool> FuseSimplePatternsPass::Run(Graph& graph, PassContext& context) {
@@ -238,6 +286,7 @@ absl::StatusOr<bool> FuseSimplePatternsPass::Run(Graph& graph, PassContext& cont
   p.push_back({"leaky_relu", {OpKind::kSelectV2}, nullptr, &LeakyReluSelect});
   p.push_back({"prelu", {OpKind::kSub, OpKind::kAdd}, nullptr, &Prelu});
   p.push_back({"add_negated", {OpKind::kAdd}, nullptr, &AddNegated});
+  p.push_back({"center_before_scale", {OpKind::kAdd}, nullptr, &CenterBeforeScale});
   return ApplyPatterns(graph, p, context, name());
 }
 

@@ -15,6 +15,7 @@
 //                     -> PRELU(x, a) (LEAKY_RELU when a is one value)
 //   add_negated       ADD(a, NEG(b)) -> SUB(a, b);
 //                     ADD(a, MUL(NEG(b), c)) -> SUB(a, MUL(b, c))
+//   center_before_scale x*s + (b - m*s) -> (x - m)*s + b (layer norm's shift)
 // Intermediates must have no other use and no fused activation; constants
 // must be f32. Must not fire on quantized tensors.
 #include "passes/pass.h"

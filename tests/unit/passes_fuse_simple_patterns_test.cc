@@ -113,6 +113,21 @@ TEST(PassesFuseSimplePatterns, AddOfNegatedBecomesSub) {
   EXPECT_EQ(CountKind(b.graph(), OpKind::kSub), 2);
 }
 
+// Keras' layer norm: x*s + (beta - mean*s) becomes (x - mean)*s + beta.
+TEST(PassesFuseSimplePatterns, CenterBeforeScale) {
+  GraphBuilder b;
+  TensorId x = b.Input("x", {2, 3, 4});
+  TensorId m = b.Input("m", {2, 3, 1});
+  TensorId s = b.Input("s", {2, 3, 4});
+  TensorId beta = b.RandomConst({4}, 3);
+  TensorId shift = b.Op1(OpKind::kSub, {beta, b.Op1(OpKind::kMul, {m, s})});
+  b.Output(b.Op1(OpKind::kAdd, {b.Op1(OpKind::kMul, {x, s}), shift}));
+  PassContext ctx = RunAndCompare(b, true);
+  EXPECT_EQ(ctx.counters["fuse-simple-patterns.center_before_scale"], 1);
+  EXPECT_EQ(b.graph().ops().size(), 3u);
+  EXPECT_EQ(CountKind(b.graph(), OpKind::kMul), 1);
+}
+
 TEST(PassesFuseSimplePatterns, MustNotFire) {
   GraphBuilder b;
   TensorId x = b.Input("x", {1, 8});
