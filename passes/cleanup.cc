@@ -111,6 +111,23 @@ absl::StatusOr<bool> ReduceThenReshape(RewriteState& s, int i, bool keep_dims) {
   return true;
 }
 
+// FULLY_CONNECTED's bias is optional in TFLite: an all-zero one is dropped
+// (4 bytes per output feature in the file; TF's converter drops it too).
+// fuse-bias re-creates one if a later ADD needs it.
+absl::StatusOr<bool> ZeroFullyConnectedBias(RewriteState& s, int i) {
+  Graph& g = s.graph();
+  Op& op = g.ops()[static_cast<size_t>(i)];
+  if (op.inputs.size() < 3 || op.inputs[2] == kNoTensor || g.tensor(op.inputs[2]).quant) {
+    return false;
+  }
+  std::optional<std::vector<float>> bias = ConstFloats(g, op.inputs[2]);
+  if (!bias || std::any_of(bias->begin(), bias->end(), [](float v) { return v != 0.0f; })) {
+    return false;
+  }
+  op.inputs[2] = kNoTensor;
+  return true;
+}
+
 std::vector<RewritePattern> Patterns() {
   std::vector<RewritePattern> p;
   p.push_back({"identity_arithmetic", {OpKind::kMul, OpKind::kDiv, OpKind::kAdd, OpKind::kSub},
@@ -159,6 +176,7 @@ std::vector<RewritePattern> Patterns() {
                  return ForwardInput(s, i, op.inputs[0]);
                }});
   p.push_back({"whole_slice", {OpKind::kSlice, OpKind::kStridedSlice}, nullptr, &WholeSlice});
+  p.push_back({"zero_fc_bias", {OpKind::kFullyConnected}, nullptr, &ZeroFullyConnectedBias});
   p.push_back({"merge_reshapes", {OpKind::kReshape}, nullptr,
                [](RewriteState& s, int i) -> absl::StatusOr<bool> {
                  Graph& g = s.graph();

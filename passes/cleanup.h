@@ -1,7 +1,7 @@
 #pragma once
 // "cleanup": removes dead ops and identity ops (same-shape RESHAPE, identity
 // TRANSPOSE, same-type CAST, single-input CONCATENATION, zero PAD, SLICE and
-// STRIDED_SLICE copying the whole tensor), merges
+// STRIDED_SLICE copying the whole tensor, an all-zero FULLY_CONNECTED bias), merges
 // RESHAPE chains and TRANSPOSE chains, turns a TRANSPOSE that only moves
 // size-1 dims into a RESHAPE, and re-fuses MEAN(keep_dims) + RESHAPE that drops
 // exactly the reduced dims into MEAN(keep_dims=false), and MEAN(keep_dims=false)

@@ -154,7 +154,8 @@ absl::StatusOr<std::vector<TensorId>> GraphBuilder::EmitMulti(const SourceLoc& o
   op.inputs = std::move(inputs);
   op.options = std::move(options);
   op.origin = origin;
-  const std::string base = absl::StrCat(origin.node_name, "/", std::string(OpKindName(kind)));
+  const std::string base =
+      absl::StrCat(TensorBaseName(origin.node_name), "/", std::string(OpKindName(kind)));
   for (int i = 0; i < num_outputs; ++i) {
     std::string name = num_outputs == 1 ? base : absl::StrCat(base, ":", i);
     op.outputs.push_back(graph_.AddActivation(UniqueName(name), out_type, {}));
@@ -200,7 +201,7 @@ absl::StatusOr<std::vector<TensorId>> GraphBuilder::EmitMulti(const SourceLoc& o
 
 absl::StatusOr<TensorId> GraphBuilder::EmitTranspose(const SourceLoc& origin, TensorId input,
                                                     const std::vector<int32_t>& perm) {
-  TensorId perm_id = AddConstInts(absl::StrCat(origin.node_name, "/perm"), perm);
+  TensorId perm_id = AddConstInts(absl::StrCat(TensorBaseName(origin.node_name), "/perm"), perm);
   return Emit(origin, OpKind::kTranspose, {input, perm_id}, NoOptions{}, type(input));
 }
 

@@ -22,6 +22,7 @@ class GraphBuilder {
   /// Folds ops on constants while emitting them when `fold_constants`,
   /// except those whose result would bloat the file (FoldingWouldBloat
   /// with `fold_max_bytes`, the --fold-max-bytes cap).
+  virtual ~GraphBuilder() = default;
   GraphBuilder(Graph& graph, std::string file, bool fold_constants,
                int64_t fold_max_bytes = kDefaultFoldMaxBytes)
       : graph_(graph),
@@ -62,6 +63,9 @@ class GraphBuilder {
   TensorId AddConstFloats(const std::string& name, std::vector<float> values, Shape shape = {});
   TensorId AddScalarInt(const std::string& name, int32_t value);
   TensorId AddScalarFloat(const std::string& name, float value);
+  /// The prefix of the tensors an op of source node `node_name` writes
+  /// (formats may drop artifacts of their own, e.g. inlined call scopes).
+  virtual std::string TensorBaseName(const std::string& node_name) const { return node_name; }
   /// A tensor name not used yet, derived from `base` (amortised O(1)).
   std::string UniqueName(const std::string& base);
   /// Renames tensor `id` to a unique name derived from `base` (frees its old name).

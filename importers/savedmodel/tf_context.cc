@@ -1,5 +1,8 @@
 #include "importers/savedmodel/tf_context.h"
 
+#include <algorithm>
+#include <string_view>
+
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -54,9 +57,33 @@ absl::StatusOr<TensorId> TfContext::Input(const tensorflow::NodeDef& node, int i
   return it->second;
 }
 
+namespace {
+
+bool IsCallScope(std::string_view part) {
+  for (std::string_view call : {"StatefulPartitionedCall", "PartitionedCall"}) {
+    if (part.substr(0, call.size()) != call) continue;
+    const std::string_view rest = part.substr(call.size());
+    return rest.empty() || (rest.size() > 1 && rest[0] == '_' &&
+                            std::all_of(rest.begin() + 1, rest.end(),
+                                        [](char c) { return c >= '0' && c <= '9'; }));
+  }
+  return false;
+}
+
+}  // namespace
+
+std::string WithoutCallScopes(const std::string& name) {
+  size_t start = 0;
+  for (size_t slash; (slash = name.find('/', start)) != std::string::npos; start = slash + 1) {
+    if (!IsCallScope(std::string_view(name).substr(start, slash - start))) break;
+  }
+  return name.substr(start);
+}
+
 void TfContext::SetOutput(const tensorflow::NodeDef& node, int index, TensorId id) {
   if (!tf_named_.contains(id) && !graph().IsGraphInput(id)) {
-    RenameTensor(id, index == 0 ? node.name() : OutputRef(node, index));
+    const std::string name = WithoutCallScopes(node.name());
+    RenameTensor(id, index == 0 ? name : absl::StrCat(name, ":", index));
   }
   tf_named_.insert(id);
   Bind(OutputRef(node, index), id);

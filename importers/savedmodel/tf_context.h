@@ -22,6 +22,10 @@
 
 namespace optconv::tf_import {
 
+/// `name` without leading "PartitionedCall", "StatefulPartitionedCall" and
+/// "StatefulPartitionedCall_N" components (the last component always stays).
+std::string WithoutCallScopes(const std::string& name);
+
 class TfContext : public importer::GraphBuilder {
  public:
   /// `tf` must outlive the context (converters read its constants and library).
@@ -30,6 +34,13 @@ class TfContext : public importer::GraphBuilder {
       : GraphBuilder(graph, tf.source, fold_constants, fold_max_bytes), tf_(tf) {}
 
   const TfGraph& tf_graph() const { return tf_; }
+  /// Tensor names drop the call scopes that inlining a SavedModel's
+  /// functions prepends ("StatefulPartitionedCall/StatefulPartitionedCall/
+  /// model/dense/MatMul" -> "model/dense/MatMul"), as the names Keras users
+  /// know. Node names in messages stay whole.
+  std::string TensorBaseName(const std::string& node_name) const override {
+    return WithoutCallScopes(node_name);
+  }
 
   /// Where the unknown elements of a shape vector come from: element i of
   /// `id` equals dim d of tensor t, encoded as t * kMaxRank + d (nullopt when

@@ -61,7 +61,7 @@ TensorId ScalarOfType(TfContext& ctx, const std::string& name, double value, Dat
 
 /// A name prefix for helper tensors of `node`.
 inline std::string HelperName(const tensorflow::NodeDef& node, const std::string& what) {
-  return node.name() + "/" + what;
+  return WithoutCallScopes(node.name()) + "/" + what;
 }
 
 // ---- import-time known integers (Shape of [?,7,7,64] is [?,7,7,64])

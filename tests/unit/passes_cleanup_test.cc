@@ -116,6 +116,23 @@ TEST(PassesCleanup, ReduceUnsqueezeBecomesReduceWithKeepDims) {
   for (size_t i = 0; i < want.size(); ++i) ExpectAllNear(want[i], got[i]);
 }
 
+TEST(PassesCleanup, DropsAllZeroFullyConnectedBias) {
+  GraphBuilder b;
+  TensorId x = b.Input("x", {2, 3});
+  b.Output(b.Op1(OpKind::kFullyConnected, {x, b.RandomConst({4, 3}, 1), b.Const({4}, {0, 0, 0, 0})}));
+  b.Output(b.Op1(OpKind::kFullyConnected, {x, b.RandomConst({4, 3}, 2), b.Const({4}, {0, 0, 1, 0})}));
+  Graph before = b.graph();
+  Graph g = b.graph();
+  PassContext ctx;
+  EXPECT_TRUE(RunCleanup(g, ctx));
+  EXPECT_EQ(ctx.counters["cleanup.zero_fc_bias"], 1);
+  EXPECT_EQ(g.ops()[0].inputs[2], kNoTensor);
+  EXPECT_NE(g.ops()[1].inputs[2], kNoTensor);
+  auto in = RandomInputs(before);
+  auto want = RunGraph(before, in), got = RunGraph(g, in);
+  for (size_t i = 0; i < want.size(); ++i) ExpectAllNear(want[i], got[i]);
+}
+
 TEST(PassesCleanup, RemovesNeutralArithmetic) {
   GraphBuilder b;
   TensorId x = b.Input("x", {2, 3});
