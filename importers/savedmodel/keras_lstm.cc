@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "importers/common/sequence_lstm.h"
 #include "importers/savedmodel/tf_op_families.h"
+#include "importers/savedmodel/tf_ops_util.h"
 #include "importers/savedmodel/tf_static_values.h"
 
 namespace optconv::tf_import {
@@ -171,14 +172,15 @@ absl::Status ConvertKerasLstm(TfContext& ctx, const NodeDef& node) {
     r.end_mask = 7;
     absl::StatusOr<TensorId> reversed = ctx.Emit(
         node, OpKind::kStridedSlice,
-        {seq, ctx.AddConstInts(node.name() + "/reverse_begin", zeros),
-         ctx.AddConstInts(node.name() + "/reverse_end", zeros),
-         ctx.AddConstInts(node.name() + "/reverse_strides", strides)},
+        {seq, ctx.AddConstInts(HelperName(node, "reverse_begin"), zeros),
+         ctx.AddConstInts(HelperName(node, "reverse_end"), zeros),
+         ctx.AddConstInts(HelperName(node, "reverse_strides"), strides)},
         r, DataType::kFloat32);
     if (!reversed.ok()) return reversed.status();
     seq = *reversed;
   }
-  absl::StatusOr<TensorId> y = importer::EmitSequenceLstm(ctx, origin, node.name(), seq, p, shape);
+  absl::StatusOr<TensorId> y =
+      importer::EmitSequenceLstm(ctx, origin, WithoutCallScopes(node.name()), seq, p, shape);
   if (!y.ok()) return y.status();
   // The last step: y[-1] along the time axis, time axis dropped.
   std::vector<int32_t> begin(3, 0), end(3, 0), strides(3, 1);
@@ -189,16 +191,16 @@ absl::Status ConvertKerasLstm(TfContext& ctx, const NodeDef& node) {
   o.shrink_axis_mask = 1 << time_axis;
   absl::StatusOr<TensorId> last = ctx.Emit(
       node, OpKind::kStridedSlice,
-      {*y, ctx.AddConstInts(node.name() + "/last_begin", begin),
-       ctx.AddConstInts(node.name() + "/last_end", end),
-       ctx.AddConstInts(node.name() + "/last_strides", strides)},
+      {*y, ctx.AddConstInts(HelperName(node, "last_begin"), begin),
+       ctx.AddConstInts(HelperName(node, "last_end"), end),
+       ctx.AddConstInts(HelperName(node, "last_strides"), strides)},
       o, DataType::kFloat32);
   if (!last.ok()) return last.status();
   ctx.SetOutput(node, kLastOutput, *last);
   ctx.SetOutput(node, kOutputs, *y);
   ctx.SetOutput(node, kFinalH, *last);
   // Keras reports which implementation ran: 1 is its CPU ("standard") one.
-  ctx.SetOutput(node, kRuntime, ctx.AddScalarFloat(node.name() + "/runtime", 1.0f));
+  ctx.SetOutput(node, kRuntime, ctx.AddScalarFloat(HelperName(node, "runtime"), 1.0f));
   return absl::OkStatus();
 }
 
