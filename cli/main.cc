@@ -14,6 +14,7 @@
 #include "cli/error_output.h"
 #include "cli/inspect_command.h"
 #include "cli/log_setup.h"
+#include "cli/ops_command.h"
 #include "cli/passes_command.h"
 #include "converter/status_util.h"
 
@@ -89,7 +90,8 @@ std::vector<std::string> ExpandShortForm(std::vector<std::string> args) {
     ++first;
   }
   if (first == args.size()) return args;
-  static const char* const kTopLevel[] = {"convert", "inspect", "passes", "-h", "--help", "--version"};
+  static const char* const kTopLevel[] = {"convert", "inspect", "passes", "ops",
+                                          "-h",      "--help",  "--version"};
   for (const char* word : kTopLevel) {
     if (args[first] == word) return args;
   }
@@ -124,6 +126,12 @@ int Main(int argc, char** argv) {
   CLI::App* passes = app.add_subcommand("passes", "List the passes of the default pipeline");
   passes->add_flag("--json", passes_json, "Print a JSON array");
 
+  OpsFlags ops_flags;
+  CLI::App* ops = app.add_subcommand("ops", "List the source op types optconv converts");
+  ops->add_option("--format", ops_flags.format, "Only this input format")
+      ->check(CLI::IsMember({"onnx", "tensorflow"}));
+  ops->add_flag("--json", ops_flags.json, "Print one JSON object {format: [op, ...]}");
+
   std::vector<std::string> args = ExpandShortForm(std::vector<std::string>(argv + 1, argv + argc));
   if (args.empty()) {
     std::fputs(app.help().c_str(), stderr);
@@ -148,6 +156,7 @@ int Main(int argc, char** argv) {
   if (convert->parsed()) return RunConvert(convert_flags);
   if (inspect->parsed()) return RunInspect(inspect_flags);
   if (passes->parsed()) return RunPasses(passes_json);
+  if (ops->parsed()) return RunOps(ops_flags);
   PrintError("a command or a model is required\nRun 'optconv --help' for usage.");
   return static_cast<int>(ExitCode::kUsage);
 }

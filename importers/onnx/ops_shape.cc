@@ -129,11 +129,35 @@ absl::Status Expand(OnnxContext& ctx, const onnx::NodeProto& node) {
   if (!shape.ok()) return shape.status();
   auto dims = ctx.ConstantInts(*shape);
   if (!dims) {
-    // Run-time shape: BROADCAST_TO is one-directional, exact when the shape
-    // comes from the broadcast result (the common exporter pattern).
+    // Run-time shape: BROADCAST_TO is one-directional, so its target is the
+    // broadcast of both shapes, MAXIMUM(shape, shape of x) with the shorter
+    // one padded with leading 1s (for any valid broadcast, each dim pair is
+    // equal or has a 1, so the larger one is the result).
     absl::StatusOr<TensorId> s32 = ctx.AsInt32(node, *shape);
     if (!s32.ok()) return s32.status();
-    return Bind(ctx, node, ctx.Emit(node, OpKind::kBroadcastTo, {*x, *s32}, NoOptions{},
+    const optconv::Shape shape_of_shape = ctx.shape(*shape);
+    if (shape_of_shape.size() != 1 || shape_of_shape[0] < 0) {
+      return ctx.Unsupported(node, "a run-time shape of unknown length", "a 1-D shape input");
+    }
+    const int64_t length = shape_of_shape[0], rank = ctx.rank(*x);
+    absl::StatusOr<TensorId> x_shape =
+        ctx.Emit(node, OpKind::kShape, {*x}, NoOptions{}, DataType::kInt32);
+    if (!x_shape.ok()) return x_shape.status();
+    TensorId a = *s32, b = *x_shape;
+    if (length != rank) {
+      TensorId& shorter = length < rank ? a : b;
+      TensorId ones = ctx.AddConstInts(HelperName(node, "leading_ones"),
+                                       std::vector<int32_t>(std::abs(length - rank), 1));
+      absl::StatusOr<TensorId> padded =
+          ctx.Emit(node, OpKind::kConcatenation, {ones, shorter}, ConcatenationOptions{0},
+                   DataType::kInt32);
+      if (!padded.ok()) return padded.status();
+      shorter = *padded;
+    }
+    absl::StatusOr<TensorId> target =
+        ctx.Emit(node, OpKind::kMaximum, {a, b}, NoOptions{}, DataType::kInt32);
+    if (!target.ok()) return target.status();
+    return Bind(ctx, node, ctx.Emit(node, OpKind::kBroadcastTo, {*x, *target}, NoOptions{},
                                     ctx.type(*x)));
   }
   std::optional<optconv::Shape> target = BroadcastShapes(ctx.shape(*x), *dims);

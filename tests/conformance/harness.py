@@ -5,6 +5,7 @@ the source in onnxruntime, feeds both the same data (transposed when the
 converter moved an image tensor to NHWC) and compares every output.
 """
 import dataclasses
+import functools
 import hashlib
 import itertools
 import json
@@ -35,6 +36,19 @@ SUPPORTED_OPS = frozenset("""
     LayerNormalization Gather Cast Dropout Identity LSTM Constant Einsum""".split())
 
 EXIT_OK, EXIT_USAGE, EXIT_INVALID, EXIT_UNSUPPORTED, EXIT_INTERNAL = 0, 1, 2, 3, 4
+
+
+@functools.lru_cache(maxsize=None)
+def claimed_ops(fmt):
+    """The op types `optconv ops` says it converts for `fmt` ("onnx", "tensorflow"): every one
+    the binary claims is held to the conformance cases, not only the issue's list. Empty when
+    the binary cannot run (the conversion tests then fail on their own)."""
+    try:
+        proc = subprocess.run([str(optconv_binary()), "ops", "--format", fmt, "--json"],
+                              capture_output=True, text=True, timeout=60)
+        return frozenset(json.loads(proc.stdout)[fmt]) if proc.returncode == 0 else frozenset()
+    except (OSError, ValueError, KeyError, subprocess.SubprocessError):
+        return frozenset()
 
 # "<file>: node '<name>' (<op>): <problem>"
 NODE_ERROR = re.compile(r"node '([^']*)' \(([^)]*)\)")
@@ -382,9 +396,10 @@ def _check_in_worker(tflite_path, onnx_inputs, onnx_outputs, feed_sets, referenc
         # Usually one combination; shapes like [1, 8, 8, 8] cannot tell NCHW from NHWC, so
         # each reading is tried and the one whose outputs match is kept.
         for combo in itertools.product(*choices.values()):
-            tfl_feeds = {name: np.ascontiguousarray(
-                to_tflite_dtype(feeds[name], details[name]["dtype"], name).transpose(perm))
-                for name, perm in zip(choices, combo)}
+            # np.array(order="C"), not ascontiguousarray: that turns a scalar into [1].
+            tfl_feeds = {name: np.array(
+                to_tflite_dtype(feeds[name], details[name]["dtype"], name).transpose(perm),
+                order="C") for name, perm in zip(choices, combo)}
             outs = runner.run(tfl_feeds)
             result = [_compare_output(name, index, ref[name], outs[name], recorded, ambiguous)
                       for name in runner.onnx_outputs]
