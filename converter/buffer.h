@@ -6,6 +6,7 @@
 #include <cstring>
 #include <memory>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -45,6 +46,11 @@ class Buffer {
   /// Maps a whole file read-only (private). Errors name the file.
   static absl::StatusOr<std::shared_ptr<const Buffer>> MapFile(const std::string& path);
 
+  /// Takes ownership of typed values (moved, never copied): for weights a
+  /// pass or importer computed, which should not exist twice.
+  template <typename T>
+  static std::shared_ptr<const Buffer> Own(std::vector<T> values);
+
   /// Typed copy helpers for small constants.
   template <typename T>
   static std::shared_ptr<const Buffer> FromValues(absl::Span<const T> values) {
@@ -61,5 +67,25 @@ class Buffer {
 };
 
 using BufferPtr = std::shared_ptr<const Buffer>;
+
+namespace buffer_internal {
+template <typename T>
+class TypedBuffer final : public Buffer {
+ public:
+  explicit TypedBuffer(std::vector<T> values) : values_(std::move(values)) {}
+  absl::Span<const uint8_t> bytes() const override {
+    return {reinterpret_cast<const uint8_t*>(values_.data()), values_.size() * sizeof(T)};
+  }
+
+ private:
+  std::vector<T> values_;
+};
+}  // namespace buffer_internal
+
+template <typename T>
+std::shared_ptr<const Buffer> Buffer::Own(std::vector<T> values) {
+  static_assert(std::is_trivially_copyable_v<T>);
+  return std::make_shared<buffer_internal::TypedBuffer<T>>(std::move(values));
+}
 
 }  // namespace optconv

@@ -1,7 +1,9 @@
 #include "passes/fold_flatten_transpose.h"
 
+#include <cstring>
 #include <numeric>
 
+#include "passes/fusion_util.h"
 #include "passes/pass_util.h"
 #include "passes/rewrite_driver.h"
 
@@ -33,9 +35,11 @@ absl::StatusOr<bool> FoldFlatten(RewriteState& s, int i) {
     for (size_t slot = 1; slot < fc.inputs.size(); ++slot) {
       if (fc.inputs[slot] == flat) return false;
     }
-    auto w = ConstFloats(g, fc.inputs[1]);
-    const Shape& ws = g.tensor(fc.inputs[1]).shape;
-    if (!w || ws.size() != 2 || ws[1] != *k || g.tensor(fc.inputs[1]).quant) return false;
+    const Tensor& w = g.tensor(fc.inputs[1]);
+    if (!w.is_constant() || w.type != DataType::kFloat32 || w.quant || w.shape.size() != 2 ||
+        w.shape[1] != *k) {
+      return false;
+    }
   }
   // src[j]: index, in x's flattening, of the j-th element of mid's flattening.
   Perm sub;
@@ -45,16 +49,18 @@ absl::StatusOr<bool> FoldFlatten(RewriteState& s, int i) {
   const std::vector<int32_t> src =
       TransposeBytes(*Buffer::FromValues<int32_t>(iota), inner, sizeof(int32_t), sub)->AsVector<int32_t>();
   for (int u : users) {
-    const TensorId wid = g.ops()[static_cast<size_t>(u)].inputs[1];
-    const std::vector<float> w = g.tensor(wid).data->AsVector<float>();
-    const Shape ws = g.tensor(wid).shape;
-    std::vector<float> permuted(w.size());
-    const size_t cols = static_cast<size_t>(*k);
-    for (size_t r = 0; r < static_cast<size_t>(ws[0]); ++r) {
-      for (size_t j = 0; j < cols; ++j) permuted[r * cols + static_cast<size_t>(src[j])] = w[r * cols + j];
+    Op& fc = g.ops()[static_cast<size_t>(u)];
+    const Tensor& w = g.tensor(fc.inputs[1]);
+    const uint8_t* bytes = w.data->data();  // read with memcpy: a mapped weight may be unaligned
+    const size_t rows = static_cast<size_t>(w.shape[0]), cols = static_cast<size_t>(*k);
+    std::vector<float> permuted(rows * cols);
+    for (size_t r = 0; r < rows; ++r) {
+      for (size_t j = 0; j < cols; ++j) {
+        std::memcpy(&permuted[r * cols + static_cast<size_t>(src[j])],
+                    bytes + (r * cols + j) * sizeof(float), sizeof(float));
+      }
     }
-    TensorId nw = AddFloatConstant(g, g.tensor(wid).name + "_unflattened", ws, permuted);
-    g.ops()[static_cast<size_t>(u)].inputs[1] = nw;
+    SetConstantOperand(s, fc, 1, "_unflattened", std::move(permuted));
   }
   g.ops()[static_cast<size_t>(i)].inputs[0] = x;
   s.Erase(t);

@@ -152,7 +152,7 @@ absl::StatusOr<bool> InputScaleIntoWeights(RewriteState& s, int i) {
     if (ws.back() != static_cast<int64_t>(channels)) return false;
     for (size_t k = 0; k < weights->size(); ++k) (*weights)[k] *= (*scale)[k % channels];
   }
-  SetConstantOperand(s, op, 1, "_input_scaled", *weights);
+  SetConstantOperand(s, op, 1, "_input_scaled", std::move(*weights));
   if (pad_index >= 0) {
     g.ops()[static_cast<size_t>(pad_index)].inputs[0] = x;
   } else {

@@ -78,14 +78,17 @@ std::optional<AffineMatch> MatchAffineAfterWeightedOp(const RewriteState& state,
 }
 
 void SetConstantOperand(RewriteState& state, Op& op, size_t slot, const std::string& suffix,
-                        const std::vector<float>& values) {
+                        std::vector<float> values) {
   Graph& g = state.graph();
   const TensorId old = op.inputs[slot];
+  BufferPtr data = Buffer::Own(std::move(values));
   if (state.HasSingleUse(old)) {
-    g.tensor(old).data = Buffer::FromValues<float>(values);
+    g.tensor(old).data = std::move(data);
     return;
   }
-  op.inputs[slot] = AddFloatConstant(g, g.tensor(old).name + suffix, g.tensor(old).shape, values);
+  const Shape shape = g.tensor(old).shape;
+  op.inputs[slot] = g.AddConstant(g.UniqueTensorName(g.tensor(old).name + suffix),
+                                  DataType::kFloat32, shape, std::move(data));
 }
 
 
@@ -101,7 +104,7 @@ void ScaleWeightedOp(RewriteState& state, Op& op, const std::vector<float>& scal
     const size_t per_channel = values.size() / channels;
     for (size_t i = 0; i < values.size(); ++i) values[i] *= scale[i / per_channel];
   }
-  SetConstantOperand(state, op, ws, "_scaled", values);
+  SetConstantOperand(state, op, ws, "_scaled", std::move(values));
   const size_t bs = static_cast<size_t>(BiasSlot(op.kind));
   if (op.inputs.size() > bs && op.inputs[bs] >= 0) {
     const TensorId b = op.inputs[bs];

@@ -33,7 +33,7 @@ int BiasSlot(OpKind kind);
 /// when only this op reads the constant, else as a new constant named after
 /// the old one plus `suffix`.
 void SetConstantOperand(RewriteState& state, Op& op, size_t slot, const std::string& suffix,
-                        const std::vector<float>& values);
+                        std::vector<float> values);
 
 /// Multiplies output channel c of the weights (and bias) of `op` by scale[c].
 /// A constant only `op` reads gets the new values in place, so the old data

@@ -2,7 +2,8 @@
 # Bad-input conformance cases under AddressSanitizer + UBSan: builds optconv
 # with -DOPTCONV_ASAN=ON into build-asan/ (incremental after the first time,
 # ~7 minutes of both cores from scratch), then runs
-# tests/conformance/test_bad_inputs.py with OPTCONV pointing at that binary.
+# the bad-input tests (tests/conformance/test_bad_inputs.py, test_tf_bad_inputs.py)
+# with OPTCONV pointing at that binary.
 # Any sanitizer report fails the run: the sanitizers stop at the first error
 # with exit code 86, and harness.run_optconv fails a test whose stderr holds
 # "AddressSanitizer", "LeakSanitizer" or "runtime error:".
@@ -39,7 +40,8 @@ export LSAN_OPTIONS=exitcode=86
 export OPTCONV="$PWD/$BUILD_DIR/cli/optconv"
 
 set +e
-"$PYTHON" -m pytest tests/conformance/test_bad_inputs.py -q -p no:cacheprovider "$@"
+"$PYTHON" -m pytest tests/conformance/test_bad_inputs.py tests/conformance/test_tf_bad_inputs.py \
+  -q -p no:cacheprovider "$@"
 rc=$?
 set -e
 if ((rc == 5)); then

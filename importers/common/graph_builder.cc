@@ -101,22 +101,22 @@ std::optional<GraphBuilder::PartialInts> GraphBuilder::KnownInts(TensorId id) co
 TensorId GraphBuilder::AddConstInts(const std::string& name, std::vector<int32_t> values,
                                    Shape shape) {
   Shape s = OneDim(values.size(), std::move(shape));
-  return graph_.AddConstantValues<int32_t>(UniqueName(name), DataType::kInt32, std::move(s),
-                                           values);
+  return graph_.AddConstant(UniqueName(name), DataType::kInt32, std::move(s),
+                            Buffer::Own(std::move(values)));
 }
 
 TensorId GraphBuilder::AddConstInt64s(const std::string& name, std::vector<int64_t> values,
                                      Shape shape) {
   Shape s = OneDim(values.size(), std::move(shape));
-  return graph_.AddConstantValues<int64_t>(UniqueName(name), DataType::kInt64, std::move(s),
-                                           values);
+  return graph_.AddConstant(UniqueName(name), DataType::kInt64, std::move(s),
+                            Buffer::Own(std::move(values)));
 }
 
 TensorId GraphBuilder::AddConstFloats(const std::string& name, std::vector<float> values,
                                      Shape shape) {
   Shape s = OneDim(values.size(), std::move(shape));
-  return graph_.AddConstantValues<float>(UniqueName(name), DataType::kFloat32, std::move(s),
-                                         values);
+  return graph_.AddConstant(UniqueName(name), DataType::kFloat32, std::move(s),
+                            Buffer::Own(std::move(values)));
 }
 
 TensorId GraphBuilder::AddScalarInt(const std::string& name, int32_t value) {

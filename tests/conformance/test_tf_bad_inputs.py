@@ -1,19 +1,33 @@
-"""Broken TensorFlow inputs: damaged copies of a real SavedModel (made in tmp dirs; the
-shared models are never touched) must fail with the documented exit code, a message
-naming what is wrong, no output file, and the input left as it was."""
+"""Broken TensorFlow inputs: damaged copies of a generated Keras 2 SavedModel (k2_multi_io,
+from tests/models/gen_tf_models.py; copies in tmp dirs) must fail with the documented exit
+code, a message naming what is wrong, no output file, and the input left as it was. The
+model is generated, not taken from ../shared/models, so these run on every machine."""
+import math
 import shutil
 
 import pytest
 
 import harness
+from generated import ensure_generated
 
-SOURCE = harness.SHARED_MODELS / "savedmodel" / "tinyml_basic_linear"
-# The Dense kernel the serving signature reads (checkpoint key from the object graph).
-KERNEL_KEY = "layer_with_weights-0/kernel/.ATTRIBUTES/VARIABLE_VALUE"
+_INDEX = ensure_generated("tf")
+SOURCE = harness.GENERATED / "tf" / "k2_multi_io"
 SHARD = "variables/variables.data-00000-of-00001"
 INDEX = "variables/variables.index"
 
-pytestmark = pytest.mark.skipif(not SOURCE.is_dir(), reason=f"{SOURCE} is absent")
+pytestmark = pytest.mark.skipif(_INDEX is None or not SOURCE.is_dir(),
+                                reason="the TF test models could not be generated "
+                                       "(test_tf_models.py reports why)")
+
+
+def _kernel_key(model):
+    """A Dense/Conv kernel's checkpoint key and value (the largest kernel variable)."""
+    import tensorflow as tf
+    reader = tf.train.load_checkpoint(str(model / "variables" / "variables"))
+    shapes = reader.get_variable_to_shape_map()
+    key = max((k for k in shapes if k.endswith("kernel/.ATTRIBUTES/VARIABLE_VALUE")),
+              key=lambda k: (math.prod(shapes[k]), k))
+    return key, reader.get_tensor(key)
 
 
 def _copy(tmp_path):
@@ -90,15 +104,14 @@ def test_corrupt_index_footer(tmp_path):
 
 def test_flipped_bytes_in_a_weight_are_a_crc_mismatch(tmp_path):
     import numpy as np
-    import tensorflow as tf
 
     model = _copy(tmp_path)
-    kernel = tf.train.load_checkpoint(str(model / "variables" / "variables")).get_tensor(KERNEL_KEY)
+    key, kernel = _kernel_key(model)
     shard = model / SHARD
     offset = shard.read_bytes().find(np.ascontiguousarray(kernel).tobytes())
     assert offset >= 0, "kernel bytes not found in the shard"
     _flip(shard, offset)
-    run_bad(tmp_path, model, harness.EXIT_INVALID, ["crc32c mismatch", KERNEL_KEY, SHARD.split("/")[1]])
+    run_bad(tmp_path, model, harness.EXIT_INVALID, ["crc32c mismatch", key, SHARD.split("/")[1]])
 
 
 def test_missing_shard(tmp_path):

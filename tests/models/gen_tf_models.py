@@ -130,6 +130,23 @@ def conv_transpose_autoencoder(out):
     m.export(str(out), verbose=False)
 
 
+@model("k2_conv_transpose_autoencoder", image=32)
+def conv_transpose_autoencoder_keras2(out):
+    import tf_keras as keras
+    from tf_keras import layers
+    seed_everything()
+    keras.utils.set_random_seed(0)
+    x = keras.Input((32, 32, 3), name="image")
+    h = layers.Conv2D(16, 3, strides=2, padding="same", activation="relu")(x)
+    h = layers.Conv2D(32, 3, strides=2, padding="same", activation="relu")(h)
+    h = layers.Conv2DTranspose(16, 3, strides=2, padding="same", activation="relu")(h)
+    h = layers.Conv2DTranspose(8, 4, strides=2, padding="valid")(h)
+    y = layers.Conv2D(3, 3, padding="valid", activation="sigmoid")(h)
+    m = keras.Model(x, y)
+    randomize(m)
+    m.save(str(out), save_format="tf")
+
+
 @model("k3_multi_io")
 def multi_io(out):
     import keras
