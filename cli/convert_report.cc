@@ -180,7 +180,7 @@ std::string LayoutSummary(const ConvertReport& r) {
   if (r.transposes_imported < 0 || r.transposes_final < 0) return "";
   std::string out = absl::StrCat(
       "layout: ", r.transposes_imported, " transpose", r.transposes_imported == 1 ? "" : "s",
-      " implied (", r.transposes_inserted, " for NCHW->NHWC, ", r.transposes_from_source,
+      " implied (", r.transposes_inserted, " inserted by the importer, ", r.transposes_from_source,
       " in the source), ", r.transposes_imported - r.transposes_final, " removed, ",
       r.transposes_final, " left\n");
   for (const auto& t : r.transposes_remaining) {
