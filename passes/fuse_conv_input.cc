@@ -50,6 +50,10 @@ struct Window {
 };
 
 Window WindowOf(Op& conv) {
+  if (conv.kind == OpKind::kMaxPool2D) {
+    auto& o = conv.opts<Pool2DOptions>();
+    return {&o.padding, o.stride_h, o.stride_w, 1, 1};
+  }
   if (conv.kind == OpKind::kConv2D) {
     auto& o = conv.opts<Conv2DOptions>();
     return {&o.padding, o.stride_h, o.stride_w, o.dilation_h, o.dilation_w};
@@ -58,11 +62,25 @@ Window WindowOf(Op& conv) {
   return {&o.padding, o.stride_h, o.stride_w, o.dilation_h, o.dilation_w};
 }
 
-// PAD (zeros) -> conv VALID with SAME's pads -> conv SAME on the unpadded input.
+/// True when every value of `t` is >= 0: the output of a RELU/RELU6 or of an
+/// op with such a fused activation.
+bool NonNegative(const RewriteState& s, TensorId t) {
+  const int p = s.Producer(t);
+  if (p < 0) return false;
+  Op op = s.graph().ops()[static_cast<size_t>(p)];
+  if (op.kind == OpKind::kRelu || op.kind == OpKind::kRelu6) return true;
+  const Activation* act = FusedActivation(op);
+  return act != nullptr && (*act == Activation::kRelu || *act == Activation::kRelu6);
+}
+
+// PAD (zeros) -> conv VALID with SAME's pads -> conv SAME on the unpadded
+// input. A MAX_POOL_2D qualifies when its input is never negative: SAME
+// max pooling ignores the border, which a zero border cannot win against.
 absl::StatusOr<bool> PadToSame(RewriteState& s, int i) {
   Graph& g = s.graph();
   Op& conv = g.ops()[static_cast<size_t>(i)];
-  if (conv.inputs.size() < 2) return false;
+  const bool pool = conv.kind == OpKind::kMaxPool2D;
+  if (conv.inputs.empty() || (!pool && conv.inputs.size() < 2)) return false;
   Window w = WindowOf(conv);
   if (*w.padding != Padding::kValid) return false;
   const int pad_index = s.Producer(conv.inputs[0]);
@@ -70,11 +88,21 @@ absl::StatusOr<bool> PadToSame(RewriteState& s, int i) {
   const Op& pad = g.ops()[static_cast<size_t>(pad_index)];
   const std::optional<std::array<int64_t, 4>> pads = ZeroPadHW(g, pad);
   if (!pads) return false;
+  if (pool && !NonNegative(s, pad.inputs[0])) return false;
   const Shape& in = g.tensor(pad.inputs[0]).shape;
-  const Shape& filter = g.tensor(conv.inputs[1]).shape;
-  if (in[1] < 0 || in[2] < 0 || filter.size() != 4) return false;
-  if (SamePads(in[1], filter[1], w.stride_h, w.dilation_h) != std::array{(*pads)[0], (*pads)[1]} ||
-      SamePads(in[2], filter[2], w.stride_w, w.dilation_w) != std::array{(*pads)[2], (*pads)[3]}) {
+  int64_t kh = 0, kw = 0;
+  if (pool) {
+    kh = conv.opts<Pool2DOptions>().filter_h;
+    kw = conv.opts<Pool2DOptions>().filter_w;
+  } else {
+    const Shape& filter = g.tensor(conv.inputs[1]).shape;
+    if (filter.size() != 4) return false;
+    kh = filter[1];
+    kw = filter[2];
+  }
+  if (in[1] < 0 || in[2] < 0) return false;
+  if (SamePads(in[1], kh, w.stride_h, w.dilation_h) != std::array{(*pads)[0], (*pads)[1]} ||
+      SamePads(in[2], kw, w.stride_w, w.dilation_w) != std::array{(*pads)[2], (*pads)[3]}) {
     return false;
   }
   *w.padding = Padding::kSame;
@@ -166,7 +194,8 @@ absl::StatusOr<bool> InputScaleIntoWeights(RewriteState& s, int i) {
 
 absl::StatusOr<bool> FuseConvInputPass::Run(Graph& graph, PassContext& context) {
   std::vector<RewritePattern> patterns;
-  patterns.push_back({"pad_to_same", {OpKind::kConv2D, OpKind::kDepthwiseConv2D}, nullptr,
+  patterns.push_back({"pad_to_same",
+                      {OpKind::kConv2D, OpKind::kDepthwiseConv2D, OpKind::kMaxPool2D}, nullptr,
                       &PadToSame});
   patterns.push_back({"input_scale", {OpKind::kMul}, nullptr, &InputScaleIntoWeights});
   return ApplyPatterns(graph, patterns, context, name());

@@ -4,7 +4,10 @@
 //   pad_to_same   PAD (zeros, H/W only) -> CONV_2D/DEPTHWISE_CONV_2D VALID, when
 //                 the pads are exactly what SAME padding adds for this input
 //                 size, kernel, stride and dilation -> the conv with SAME
-//                 (Keras' ZeroPadding2D + strided conv; TF's converter does it too)
+//                 (Keras' ZeroPadding2D + strided conv; TF's converter does it too);
+//                 also MAX_POOL_2D VALID whose input is never negative (after a
+//                 RELU/RELU6): SAME pooling ignores the border, which zeros
+//                 cannot win against
 //   input_scale   MUL(x, c) -> [zero PAD ->] CONV_2D/DEPTHWISE_CONV_2D/FULLY_CONNECTED,
 //                 c a constant per input channel (or one value): the scale
 //                 goes into the weights' input-channel slices (an input

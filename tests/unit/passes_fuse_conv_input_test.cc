@@ -65,6 +65,28 @@ TEST(PassesFuseConvInput, SameEquivalentPadFoldsIntoConvAndDepthwise) {
   }
 }
 
+TensorId MaxPool(GraphBuilder& b, TensorId x, int k, int stride) {
+  Pool2DOptions o;
+  o.filter_h = o.filter_w = k;
+  o.stride_h = o.stride_w = stride;
+  return b.Op1(OpKind::kMaxPool2D, {x}, o);
+}
+
+// RELU -> ZeroPadding2D((0,1),(0,1)) -> MaxPooling2D(3, 2) VALID: SAME's pads.
+TEST(PassesFuseConvInput, ZeroPadBeforeMaxPoolOfNonNegativesFolds) {
+  GraphBuilder b;
+  TensorId x = b.Input("x", {1, 8, 8, 3});
+  TensorId relu = b.Op1(OpKind::kRelu, {x});
+  b.Output(MaxPool(b, Pad(b, relu, {0, 0, 0, 1, 0, 1, 0, 0}), 3, 2));
+  // Must not fire: negative inputs would lose to the zero border...
+  b.Output(MaxPool(b, Pad(b, x, {0, 0, 0, 1, 0, 1, 0, 0}), 3, 2));
+  // ... and ResNet50's (1,1) pads align the windows differently from SAME.
+  b.Output(MaxPool(b, Pad(b, relu, {0, 0, 1, 1, 1, 1, 0, 0}), 3, 2));
+  PassContext ctx = RunAndCompare(b, true);
+  EXPECT_EQ(ctx.counters["fuse-conv-input.pad_to_same"], 1);
+  EXPECT_EQ(CountKind(b.graph(), OpKind::kPad), 2);
+}
+
 TEST(PassesFuseConvInput, InputScaleFoldsIntoWeightsThroughAZeroPad) {
   GraphBuilder b;
   TensorId x = b.Input("x", {1, 6, 6, 3});
