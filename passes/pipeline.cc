@@ -19,6 +19,7 @@
 #include "passes/fuse_fully_connected.h"
 #include "passes/fuse_gelu.h"
 #include "passes/fuse_hard_swish.h"
+#include "passes/fuse_l2_normalize.h"
 #include "passes/fuse_simple_patterns.h"
 #include "passes/layout_nhwc.h"
 #include "passes/lower_erf.h"
@@ -134,6 +135,7 @@ Pipeline DefaultPipeline(const DefaultPipelineOptions& options) {
   group.push_back(std::make_unique<FuseHardSwishPass>());
   group.push_back(std::make_unique<FuseGeluPass>());
   group.push_back(std::make_unique<FuseSimplePatternsPass>());
+  group.push_back(std::make_unique<FuseL2NormalizePass>());
   group.push_back(std::make_unique<FuseConvInputPass>());
   group.push_back(std::make_unique<FuseFullyConnectedPass>());
   group.push_back(std::make_unique<FoldBatchNormPass>());

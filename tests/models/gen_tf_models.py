@@ -252,6 +252,28 @@ def tf_module_einsums(out):
     tf.saved_model.save(m, str(out), signatures={"serving_default": m.__call__})
 
 
+@model("tf_module_l2_normalize")
+def tf_module_l2_normalize(out):
+    """tf.math.l2_normalize over the last axis (fuses to L2_NORMALIZATION) and over
+    another axis (stays elementwise), on a face-embedding-like head."""
+    seed_everything()
+
+    class Module(tf.Module):
+        def __init__(self):
+            super().__init__()
+            self.w = tf.Variable(tf.random.normal([12, 16], seed=5))
+
+        @tf.function(input_signature=[tf.TensorSpec([3, 12], tf.float32, name="x"),
+                                      tf.TensorSpec([2, 4, 5, 6], tf.float32, name="m")])
+        def __call__(self, x, m):
+            return {"embedding": tf.math.l2_normalize(tf.matmul(x, self.w), axis=-1),
+                    "maps": tf.math.l2_normalize(m, axis=-1),
+                    "columns": tf.math.l2_normalize(m, axis=1)}
+
+    m = Module()
+    tf.saved_model.save(m, str(out), signatures={"serving_default": m.__call__})
+
+
 @model("tf_module_two_signatures")
 def tf_module(out):
     seed_everything()
