@@ -335,6 +335,15 @@ class Bench:
             self.optconv_problems.append(f"{model.name} {row['mode']}: optconv {why}: "
                                          f"{row.get('error', '')[:500]}")
 
+    def optconv_baseline(self):
+        """Peak RSS of `optconv --version`: the program and its shared libraries, which a
+        conversion pays whatever the model (issue 2's memory goal is read above it too)."""
+        if not os.path.isfile(self.args.optconv):
+            return None
+        res = run_measured([self.args.optconv, "--version"],
+                           os.path.join(self.logs, "optconv_baseline"))
+        return res.peak_rss_bytes if res.exit_code == 0 else None
+
     # ----- whole run ------------------------------------------------------
     def run(self):
         started = datetime.datetime.now().isoformat(timespec="seconds")
@@ -382,6 +391,7 @@ class Bench:
             "work_dir": self.work,
         }
         result["machine"]["load_average_at_end"] = [round(x, 2) for x in os.getloadavg()]
+        result["optconv_baseline_rss_bytes"] = self.optconv_baseline()
         os.makedirs(self.args.out, exist_ok=True)
         json_path = os.path.join(self.args.out, f"{self.stamp}.json")
         with open(json_path, "w") as f:
