@@ -129,6 +129,17 @@ absl::Status AsInternal(const absl::Status& status, std::string_view after) {
 // report.exit_code itself when the status code would map to the wrong exit
 // code (output path problems are usage errors).
 absl::Status Convert(const ConvertFlags& flags, const Pipeline& pipeline, ConvertReport& report) {
+  if (flags.quantize != "none") {
+    // Named, so that scripts written for the quantization modes fail clearly.
+    return absl::UnimplementedError(absl::StrCat(
+        flags.input, ": --quantize ", flags.quantize,
+        " is not implemented yet (this version writes float32 models only; expected "
+        "--quantize none)"));
+  }
+  if (!flags.calibration_data.empty()) {
+    report.exit_code = ExitCode::kUsage;
+    return absl::InvalidArgumentError("--calibration-data needs --quantize int8");
+  }
   absl::StatusOr<ModelKind> kind = DetectModelKind(flags.input);
   if (!kind.ok()) return kind.status();
   if (std::string usage = TfFlagsUsageError(flags.input, *kind, flags.tf); !usage.empty()) {

@@ -16,6 +16,8 @@ struct ConvertFlags {
   std::string output;  // empty: MODEL's stem + ".tflite" next to the input
   bool json = false;
   bool keep_io_layout = false;  // keep ONNX's channels-first graph inputs/outputs
+  std::string quantize = "none";  // --quantize: only "none" converts so far
+  std::string calibration_data;   // --calibration-data (with --quantize int8)
   bool verify_each = false;
   std::vector<std::string> print_ir_after;  // pass names, "import" or "all"
   bool print_ir_after_change = false;

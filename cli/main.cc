@@ -37,6 +37,14 @@ void AddConvertOptions(CLI::App& cmd, ConvertFlags& flags) {
                  "Output .tflite path (default: MODEL's name with .tflite, next to it)")
       ->type_name("OUT");
   cmd.add_flag("--json", flags.json, "Print a JSON report on stdout");
+  cmd.add_option("--quantize", flags.quantize,
+                 "Post-training quantization: none (float32; the only mode so far), float16, "
+                 "dynamic or int8 (refused, exit 3, until quantization lands)")
+      ->type_name("MODE")
+      ->check(CLI::IsMember({"none", "float16", "dynamic", "int8"}));
+  cmd.add_option("--calibration-data", flags.calibration_data,
+                 "Representative samples for --quantize int8 (.npz)")
+      ->type_name("FILE");
   cmd.add_flag("--keep-io-layout", flags.keep_io_layout,
                "Keep the model's channels-first (NCHW) graph inputs and outputs");
   cmd.add_flag("--verify-each", flags.verify_each, "Verify the IR after import and after every pass");

@@ -9,7 +9,7 @@ PACKAGES=(
   cmake ninja-build g++ pkg-config
   libprotobuf-dev protobuf-compiler
   libflatbuffers-dev flatbuffers-compiler
-  libonnx-dev libabsl-dev libcli11-dev libspdlog-dev libgtest-dev libeigen3-dev
+  libonnx-dev libabsl-dev libcli11-dev libspdlog-dev libgtest-dev
   libsnappy-dev  # TF checkpoint indexes may hold snappy-compressed blocks
   # tests: the venv, the torch exporter for generated models, ONNX's own cases
   python3 python3-venv python3-numpy

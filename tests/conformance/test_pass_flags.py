@@ -177,3 +177,16 @@ def test_print_ir_after_change_skips_unchanged_passes(tmp_path):
     all_headers = [line for line in everything.stderr.splitlines()
                    if line.startswith("// ----- IR after")]
     assert len(all_headers) > len(headers)
+
+
+def test_quantize_modes_are_refused_until_implemented(tmp_path):
+    """Scripts written for --quantize get exit 3 naming the mode, and nothing written."""
+    for mode in ("float16", "dynamic", "int8"):
+        proc, out = _convert([EXAMPLE, "--quantize", mode], tmp_path)
+        assert proc.returncode == harness.EXIT_UNSUPPORTED, proc.stderr
+        assert f"--quantize {mode} is not implemented" in proc.stderr
+        assert not out.exists()
+    proc, out = _convert([EXAMPLE, "--quantize", "none"], tmp_path)
+    assert proc.returncode == 0 and out.exists(), proc.stderr
+    proc, _ = _convert([EXAMPLE, "--quantize", "int4"], tmp_path, "bad.tflite")
+    assert proc.returncode == harness.EXIT_USAGE
