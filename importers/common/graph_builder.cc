@@ -90,6 +90,59 @@ std::optional<std::vector<float>> GraphBuilder::ConstantFloats(TensorId id) cons
   }
 }
 
+TensorId GraphBuilder::AddScalarOfType(const std::string& name, double value, DataType type) {
+  const std::string unique = UniqueName(name);
+  auto add = [&](auto v) {
+    return graph_.AddConstantValues<decltype(v)>(unique, type, {}, absl::MakeConstSpan(&v, 1));
+  };
+  switch (type) {
+    case DataType::kFloat16: return add(FloatToHalf(static_cast<float>(value)));
+    case DataType::kInt8: return add(static_cast<int8_t>(value));
+    case DataType::kUInt8:
+    case DataType::kBool: return add(static_cast<uint8_t>(value));
+    case DataType::kInt16: return add(static_cast<int16_t>(value));
+    case DataType::kInt32: return add(static_cast<int32_t>(value));
+    case DataType::kInt64: return add(static_cast<int64_t>(value));
+    default: {
+      const float v = static_cast<float>(value);
+      return graph_.AddConstantValues<float>(unique, DataType::kFloat32, {},
+                                             absl::MakeConstSpan(&v, 1));
+    }
+  }
+}
+
+std::optional<TensorId> GraphBuilder::AddConstFromKnown(const std::string& name,
+                                                        const PartialInts& values, DataType type,
+                                                        const Shape& shape) {
+  std::vector<int64_t> known;
+  for (const auto& v : values) {
+    if (!v) return std::nullopt;
+    known.push_back(*v);
+  }
+  TensorId id;
+  if (type == DataType::kInt64) {
+    id = AddConstInt64s(name, std::move(known));
+  } else if (type == DataType::kInt32) {
+    std::vector<int32_t> narrow;
+    for (int64_t v : known) {
+      narrow.push_back(static_cast<int32_t>(std::clamp<int64_t>(v, INT32_MIN, INT32_MAX)));
+    }
+    id = AddConstInts(name, std::move(narrow));
+  } else {
+    return std::nullopt;
+  }
+  graph_.tensor(id).shape = shape;  // rank 0 included
+  return id;
+}
+
+void GraphBuilder::RecordKnownInts(TensorId out, PartialInts values) {
+  if (IsConstant(out)) return;
+  if (std::none_of(values.begin(), values.end(), [](const auto& v) { return v.has_value(); })) {
+    return;
+  }
+  SetPartialInts(out, std::move(values));
+}
+
 std::optional<GraphBuilder::PartialInts> GraphBuilder::KnownInts(TensorId id) const {
   if (id < 0) return std::nullopt;
   if (auto values = ConstantInts(id)) return PartialInts(values->begin(), values->end());

@@ -63,6 +63,16 @@ class GraphBuilder {
   TensorId AddConstFloats(const std::string& name, std::vector<float> values, Shape shape = {});
   TensorId AddScalarInt(const std::string& name, int32_t value);
   TensorId AddScalarFloat(const std::string& name, float value);
+  /// A rank-0 constant of `type` holding `value` (bool, ints, f16 or f32;
+  /// other types give f32).
+  TensorId AddScalarOfType(const std::string& name, double value, DataType type);
+  /// An i32/i64 constant of `shape` holding `values` when every one is known
+  /// (a shape vector assembled at import time); nullopt otherwise.
+  std::optional<TensorId> AddConstFromKnown(const std::string& name, const PartialInts& values,
+                                            DataType type, const Shape& shape);
+  /// Records `values` as the known elements of `out` unless `out` is a
+  /// constant or nothing is known.
+  void RecordKnownInts(TensorId out, PartialInts values);
   /// The prefix of the tensors an op of source node `node_name` writes
   /// (formats may drop artifacts of their own, e.g. inlined call scopes).
   virtual std::string TensorBaseName(const std::string& node_name) const { return node_name; }

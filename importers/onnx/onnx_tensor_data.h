@@ -8,13 +8,9 @@
 #include "absl/status/statusor.h"
 #include "converter/tensor.h"
 #include "onnx/onnx_pb.h"
+#include "runtime/fp16.h"  // HalfToFloat / FloatToHalf
 
 namespace optconv::onnx_import {
-
-/// IEEE half (binary16) bits to float.
-float HalfToFloat(uint16_t bits);
-/// Float to IEEE half bits, rounding to nearest even (overflow -> inf).
-uint16_t FloatToHalf(float value);
 
 /// The IR type of an ONNX TensorProto.DataType value. Unimplemented for types
 /// TFLite has no use for here (bf16, complex, unsigned 16/32/64, double inputs);

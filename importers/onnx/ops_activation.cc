@@ -18,7 +18,7 @@ absl::Status Unary(OnnxContext& ctx, const onnx::NodeProto& node, OpKind kind) {
 /// Emits op(a, scalar) with the scalar in a's type.
 absl::StatusOr<TensorId> WithScalar(OnnxContext& ctx, const onnx::NodeProto& node, OpKind kind,
                                     TensorId a, double value, const std::string& what) {
-  TensorId s = ScalarOfType(ctx, HelperName(node, what), value, ctx.type(a));
+  TensorId s = ctx.AddScalarOfType(HelperName(node, what), value, ctx.type(a));
   return ctx.Emit(node, kind, {a, s}, DefaultOptions(kind), ctx.type(a));
 }
 
@@ -197,7 +197,7 @@ absl::Status Mish(OnnxContext& ctx, const onnx::NodeProto& node) {
 absl::Status Reciprocal(OnnxContext& ctx, const onnx::NodeProto& node) {
   absl::StatusOr<TensorId> x = ctx.Input(node, 0);
   if (!x.ok()) return x.status();
-  TensorId one = ScalarOfType(ctx, HelperName(node, "one"), 1.0, ctx.type(*x));
+  TensorId one = ctx.AddScalarOfType(HelperName(node, "one"), 1.0, ctx.type(*x));
   TensorId y;
   OPTCONV_ASSIGN(y, ctx.Emit(node, OpKind::kDiv, {one, *x}, BinaryOptions{}, ctx.type(*x)));
   return Bind(ctx, node, y);

@@ -72,7 +72,7 @@ absl::Status Binary(OnnxContext& ctx, const onnx::NodeProto& node, OpKind kind) 
   std::optional<OnnxContext::PartialInts> known = KnownArithmetic(ctx, kind, a, b);
   if (known) {
     const Shape shape = BroadcastShapes(ctx.shape(a), ctx.shape(b)).value_or(Shape{});
-    if (auto c = ConstFromKnown(ctx, HelperName(node, "known"), *known, ctx.type(a), shape)) {
+    if (auto c = ctx.AddConstFromKnown(HelperName(node, "known"), *known, ctx.type(a), shape)) {
       ctx.SetOutput(node, 0, *c);
       return absl::OkStatus();
     }
@@ -87,7 +87,7 @@ absl::Status Binary(OnnxContext& ctx, const onnx::NodeProto& node, OpKind kind) 
   }
   absl::StatusOr<TensorId> out = ctx.Emit(node, kind, {a, b}, DefaultOptions(kind), ctx.type(a));
   if (!out.ok()) return out.status();
-  if (known) RecordKnown(ctx, *out, *known);
+  if (known) ctx.RecordKnownInts(*out, *known);
   ctx.SetOutput(node, 0, *out);
   return absl::OkStatus();
 }
@@ -144,7 +144,7 @@ absl::Status Variadic(OnnxContext& ctx, const onnx::NodeProto& node, OpKind kind
     if (!acc.ok()) return acc.status();
   }
   if (mean && node.input_size() > 1) {
-    TensorId scale = ScalarOfType(ctx, HelperName(node, "inv_count"), 1.0 / node.input_size(),
+    TensorId scale = ctx.AddScalarOfType(HelperName(node, "inv_count"), 1.0 / node.input_size(),
                                   ctx.type(*acc));
     acc = ctx.Emit(node, OpKind::kMul, {*acc, scale}, BinaryOptions{}, ctx.type(*acc));
     if (!acc.ok()) return acc.status();
@@ -157,7 +157,7 @@ absl::Status Variadic(OnnxContext& ctx, const onnx::NodeProto& node, OpKind kind
 absl::Status Not(OnnxContext& ctx, const onnx::NodeProto& node) {
   absl::StatusOr<TensorId> x = ctx.Input(node, 0);
   if (!x.ok()) return x.status();
-  TensorId f = ScalarOfType(ctx, HelperName(node, "false"), 0, DataType::kBool);
+  TensorId f = ctx.AddScalarOfType(HelperName(node, "false"), 0, DataType::kBool);
   absl::StatusOr<TensorId> out = ctx.Emit(node, OpKind::kEqual, {*x, f}, NoOptions{}, DataType::kBool);
   if (!out.ok()) return out.status();
   ctx.SetOutput(node, 0, *out);

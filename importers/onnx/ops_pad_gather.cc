@@ -65,7 +65,7 @@ absl::Status Pad(OnnxContext& ctx, const onnx::NodeProto& node) {
     if (value == 0.0f) {
       return Bind(ctx, node, ctx.Emit(node, OpKind::kPad, {*x, p}, NoOptions{}, ctx.type(*x)));
     }
-    TensorId v = ScalarOfType(ctx, HelperName(node, "value"), value, ctx.type(*x));
+    TensorId v = ctx.AddScalarOfType(HelperName(node, "value"), value, ctx.type(*x));
     return Bind(ctx, node, ctx.Emit(node, OpKind::kPadV2, {*x, p, v}, NoOptions{}, ctx.type(*x)));
   }
   if (mode == "reflect") {
@@ -123,7 +123,7 @@ absl::Status Gather(OnnxContext& ctx, const onnx::NodeProto& node) {
       }
       picked.push_back((*known)[v < 0 ? v + n : v]);
     }
-    if (auto c = ConstFromKnown(ctx, HelperName(node, "known"), picked, ctx.type(*x),
+    if (auto c = ctx.AddConstFromKnown(HelperName(node, "known"), picked, ctx.type(*x),
                                 ctx.shape(*indices))) {
       return Bind(ctx, node, *c);
     }
@@ -149,7 +149,7 @@ absl::Status Gather(OnnxContext& ctx, const onnx::NodeProto& node) {
   GatherOptions o;
   o.axis = *axis;
   absl::StatusOr<TensorId> out = ctx.Emit(node, OpKind::kGather, {*x, idx}, o, ctx.type(*x));
-  if (out.ok() && !picked.empty()) RecordKnown(ctx, *out, picked);
+  if (out.ok() && !picked.empty()) ctx.RecordKnownInts(*out, picked);
   return Bind(ctx, node, out);
 }
 

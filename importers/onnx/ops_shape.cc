@@ -40,7 +40,7 @@ absl::Status Shape(OnnxContext& ctx, const onnx::NodeProto& node) {
     s = ctx.Emit(node, OpKind::kStridedSlice, {*s, b, e, st}, StridedSliceOptions{},
                  DataType::kInt64);
   }
-  if (s.ok()) RecordKnown(ctx, *s, known);
+  if (s.ok()) ctx.RecordKnownInts(*s, known);
   return Bind(ctx, node, s);
 }
 
@@ -76,10 +76,10 @@ absl::Status Constant(OnnxContext& ctx, const onnx::NodeProto& node) {
     return Bind(ctx, node, AddProtoConstant(ctx, node, a->t()));
   }
   if (const auto* a = OnnxContext::FindAttr(node, "value_float")) {
-    return Bind(ctx, node, ScalarOfType(ctx, name, a->f(), DataType::kFloat32));
+    return Bind(ctx, node, ctx.AddScalarOfType(name, a->f(), DataType::kFloat32));
   }
   if (const auto* a = OnnxContext::FindAttr(node, "value_int")) {
-    return Bind(ctx, node, ScalarOfType(ctx, name, static_cast<double>(a->i()), DataType::kInt64));
+    return Bind(ctx, node, ctx.AddScalarOfType(name, static_cast<double>(a->i()), DataType::kInt64));
   }
   if (OnnxContext::FindAttr(node, "value_floats") != nullptr) {
     return Bind(ctx, node, ctx.AddConstFloats(name, OnnxContext::AttrFloats(node, "value_floats")));
@@ -101,7 +101,7 @@ absl::Status ConstantOfShape(OnnxContext& ctx, const onnx::NodeProto& node) {
     value = *v;
     ctx.graph().tensor(value).shape = {};
   } else {
-    value = ScalarOfType(ctx, HelperName(node, "value"), 0.0, DataType::kFloat32);
+    value = ctx.AddScalarOfType(HelperName(node, "value"), 0.0, DataType::kFloat32);
   }
   // Copies: adding tensors below may move the tensor table.
   const DataType type = ctx.type(value);
@@ -178,7 +178,7 @@ absl::Status Expand(OnnxContext& ctx, const onnx::NodeProto& node) {
   const size_t n = static_cast<size_t>(NumElements(*dims).value_or(0));
   const size_t elem = ElementSize(type);
   std::vector<uint8_t> bytes(n * elem);
-  TensorId one = ScalarOfType(ctx, HelperName(node, "one"), 1.0, type);
+  TensorId one = ctx.AddScalarOfType(HelperName(node, "one"), 1.0, type);
   for (size_t i = 0; i < n; ++i) std::memcpy(&bytes[i * elem], ctx.tensor(one).data->data(), elem);
   TensorId ones = ctx.graph().AddConstant(ctx.UniqueName(HelperName(node, "ones")), type, *dims,
                                           Buffer::FromVector(std::move(bytes)));
@@ -247,7 +247,7 @@ absl::Status Trilu(OnnxContext& ctx, const onnx::NodeProto& node) {
   TensorId mask = ctx.graph().AddConstant(ctx.UniqueName(HelperName(node, "mask")),
                                           DataType::kBool, {rows, cols},
                                           Buffer::FromVector(std::move(keep)));
-  TensorId zero = ScalarOfType(ctx, HelperName(node, "zero"), 0.0, ctx.type(*x));
+  TensorId zero = ctx.AddScalarOfType(HelperName(node, "zero"), 0.0, ctx.type(*x));
   return Bind(ctx, node, ctx.Emit(node, OpKind::kSelectV2, {mask, *x, zero}, NoOptions{},
                                   ctx.type(*x)));
 }

@@ -199,7 +199,7 @@ absl::Status Slice(OnnxContext& ctx, const onnx::NodeProto& node) {
   if (rank == 1 && axes.size() == 1 && !ctx.IsConstant(*x)) {
     if (auto known = ctx.KnownInts(*x)) {
       for (int64_t j : selected) picked.push_back((*known)[j]);
-      if (auto c = ConstFromKnown(ctx, HelperName(node, "known"), picked, ctx.type(*x),
+      if (auto c = ctx.AddConstFromKnown(HelperName(node, "known"), picked, ctx.type(*x),
                                   {static_cast<int64_t>(picked.size())})) {
         return Bind(ctx, node, *c);
       }
@@ -210,7 +210,7 @@ absl::Status Slice(OnnxContext& ctx, const onnx::NodeProto& node) {
   TensorId st = ctx.AddConstInts(HelperName(node, "strides"), stride);
   absl::StatusOr<TensorId> out =
       ctx.Emit(node, OpKind::kStridedSlice, {*x, b, en, st}, o, ctx.type(*x));
-  if (out.ok() && !picked.empty()) RecordKnown(ctx, *out, picked);
+  if (out.ok() && !picked.empty()) ctx.RecordKnownInts(*out, picked);
   return Bind(ctx, node, out);
 }
 

@@ -203,7 +203,7 @@ absl::Status Concat(OnnxContext& ctx, const onnx::NodeProto& node) {
       if (!known) known = OnnxContext::PartialInts(std::max<int64_t>(ctx.shape(t)[0], 0));
       joined.insert(joined.end(), known->begin(), known->end());
     }
-    RecordKnown(ctx, *out, joined);
+    ctx.RecordKnownInts(*out, joined);
   }
   return Bind(ctx, node, out);
 }

@@ -83,67 +83,9 @@ absl::StatusOr<TensorId> EmitReshape(OnnxContext& ctx, const onnx::NodeProto& no
   return out;
 }
 
-TensorId ScalarOfType(OnnxContext& ctx, const std::string& name, double value, DataType type) {
-  Graph& g = ctx.graph();
-  const std::string unique = ctx.UniqueName(name);
-  switch (type) {
-    case DataType::kFloat16: {
-      uint16_t h = FloatToHalf(static_cast<float>(value));
-      return g.AddConstantValues<uint16_t>(unique, type, {}, absl::MakeConstSpan(&h, 1));
-    }
-    case DataType::kInt8: {
-      int8_t v = static_cast<int8_t>(value);
-      return g.AddConstantValues<int8_t>(unique, type, {}, absl::MakeConstSpan(&v, 1));
-    }
-    case DataType::kUInt8:
-    case DataType::kBool: {
-      uint8_t v = static_cast<uint8_t>(value);
-      return g.AddConstantValues<uint8_t>(unique, type, {}, absl::MakeConstSpan(&v, 1));
-    }
-    case DataType::kInt16: {
-      int16_t v = static_cast<int16_t>(value);
-      return g.AddConstantValues<int16_t>(unique, type, {}, absl::MakeConstSpan(&v, 1));
-    }
-    case DataType::kInt32: {
-      int32_t v = static_cast<int32_t>(value);
-      return g.AddConstantValues<int32_t>(unique, type, {}, absl::MakeConstSpan(&v, 1));
-    }
-    case DataType::kInt64: {
-      int64_t v = static_cast<int64_t>(value);
-      return g.AddConstantValues<int64_t>(unique, type, {}, absl::MakeConstSpan(&v, 1));
-    }
-    default: {
-      float v = static_cast<float>(value);
-      return g.AddConstantValues<float>(unique, DataType::kFloat32, {}, absl::MakeConstSpan(&v, 1));
-    }
-  }
-}
-
-std::optional<TensorId> ConstFromKnown(OnnxContext& ctx, const std::string& name,
-                                       const OnnxContext::PartialInts& values, DataType type,
-                                       Shape shape) {
-  std::vector<int64_t> known;
-  for (const auto& v : values) {
-    if (!v) return std::nullopt;
-    known.push_back(*v);
-  }
-  TensorId id;
-  if (type == DataType::kInt64) id = ctx.AddConstInt64s(name, known);
-  else if (type == DataType::kInt32) id = ctx.AddConstInts(name, ToInt32(known));
-  else return std::nullopt;
-  ctx.graph().tensor(id).shape = shape;
-  return id;
-}
-
-void RecordKnown(OnnxContext& ctx, TensorId out, OnnxContext::PartialInts values) {
-  if (ctx.IsConstant(out)) return;
-  if (std::none_of(values.begin(), values.end(), [](const auto& v) { return v.has_value(); })) return;
-  ctx.SetPartialInts(out, std::move(values));
-}
-
 void PropagateKnown(OnnxContext& ctx, TensorId in, TensorId out) {
   if (in == out || ctx.IsConstant(in)) return;
-  if (auto known = ctx.KnownInts(in)) RecordKnown(ctx, out, *known);
+  if (auto known = ctx.KnownInts(in)) ctx.RecordKnownInts(out, *known);
 }
 
 absl::Status EmitAndBind(OnnxContext& ctx, const onnx::NodeProto& node, OpKind kind,

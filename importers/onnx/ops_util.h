@@ -42,20 +42,11 @@ std::vector<int32_t> ToInt32(const std::vector<int64_t>& values);
 absl::StatusOr<TensorId> EmitReshape(OnnxContext& ctx, const onnx::NodeProto& node, TensorId x,
                                      Shape target);
 
-/// A scalar constant of `type` (f32, f16, i8, u8, i16, i32, i64, bool) holding `value`.
-TensorId ScalarOfType(OnnxContext& ctx, const std::string& name, double value, DataType type);
 
 /// Emits `kind` with inputs `inputs`, output of input 0's type, and binds it as output 0.
 absl::Status EmitAndBind(OnnxContext& ctx, const onnx::NodeProto& node, OpKind kind,
                          std::vector<TensorId> inputs, OpOptions options = NoOptions{});
 
-/// A constant of integer `type` (i32/i64) and `shape` holding `values` when
-/// every element is known; nullopt otherwise.
-std::optional<TensorId> ConstFromKnown(OnnxContext& ctx, const std::string& name,
-                                       const OnnxContext::PartialInts& values, DataType type,
-                                       Shape shape);
-/// Records `values` as the known elements of `out` when any is known.
-void RecordKnown(OnnxContext& ctx, TensorId out, OnnxContext::PartialInts values);
 /// Element-preserving ops (reshape, squeeze, int casts): `out` knows what `in` knows.
 void PropagateKnown(OnnxContext& ctx, TensorId in, TensorId out);
 

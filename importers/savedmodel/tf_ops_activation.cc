@@ -60,7 +60,7 @@ absl::Status Selu(TfContext& ctx, const tensorflow::NodeDef& node) {
 /// 1 / x.
 absl::Status Reciprocal(TfContext& ctx, const tensorflow::NodeDef& node) {
   TF_ASSIGN_OR_RETURN(TensorId x, ctx.Input(node, 0));
-  TensorId one = ScalarOfType(ctx, HelperName(node, "one"), 1.0, ctx.type(x));
+  TensorId one = ctx.AddScalarOfType(HelperName(node, "one"), 1.0, ctx.type(x));
   TF_ASSIGN_OR_RETURN(TensorId y,
                       ctx.Emit(node, OpKind::kDiv, {one, x}, BinaryOptions{}, ctx.type(x)));
   ctx.SetOutput(node, 0, y);

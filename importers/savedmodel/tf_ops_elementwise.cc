@@ -32,7 +32,7 @@ void RecordKnownBinary(TfContext& ctx, TensorId a, TensorId b, TensorId out, con
     const auto& y = (*kb)[kb->size() == 1 ? 0 : i];
     if (x && y) values[i] = fn(*x, *y);
   }
-  RecordKnown(ctx, out, std::move(values));
+  ctx.RecordKnownInts(out, std::move(values));
 }
 
 absl::StatusOr<std::pair<TensorId, TensorId>> Operands(TfContext& ctx,
@@ -76,7 +76,7 @@ absl::Status FloorDiv(TfContext& ctx, const tensorflow::NodeDef& node) {
         if (!(*ka)[i] || !y || *y == 0) return ctx.Unsupported(node, "integer FloorDiv of run-time values");
         values.push_back(FloorDivInt(*(*ka)[i], *y));
       }
-      std::optional<TensorId> c = ConstFromKnown(ctx, node.name(), values, type, ctx.shape(ab.first));
+      std::optional<TensorId> c = ctx.AddConstFromKnown(node.name(), values, type, ctx.shape(ab.first));
       if (c) {
         ctx.SetOutput(node, 0, *c);
         return absl::OkStatus();

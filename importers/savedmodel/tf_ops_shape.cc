@@ -19,12 +19,12 @@ absl::Status ShapeOp(TfContext& ctx, const tensorflow::NodeDef& node) {
   PartialInts known;
   for (int64_t d : s) known.push_back(d == kUnknownDim ? std::nullopt : std::optional<int64_t>(d));
   const Shape vec{static_cast<int64_t>(s.size())};
-  if (auto c = ConstFromKnown(ctx, node.name(), known, out, vec)) {
+  if (auto c = ctx.AddConstFromKnown(node.name(), known, out, vec)) {
     ctx.SetOutput(node, 0, *c);
     return absl::OkStatus();
   }
   TF_ASSIGN_OR_RETURN(TensorId y, ctx.Emit(node, OpKind::kShape, {x}, NoOptions{}, out));
-  RecordKnown(ctx, y, known);
+  ctx.RecordKnownInts(y, known);
   PartialInts refs(known.size());
   for (size_t i = 0; i < known.size(); ++i) {
     if (!known[i]) refs[i] = x * TfContext::kMaxRank + static_cast<int64_t>(i);
@@ -41,7 +41,7 @@ absl::Status Size(TfContext& ctx, const tensorflow::NodeDef& node) {
   if (!n || !IsStatic(ctx.shape(x))) {
     return ctx.Unsupported(node, "Size of a tensor with unknown dims", "static dims");
   }
-  TensorId c = *ConstFromKnown(ctx, node.name(), {*n}, out, Shape{});
+  TensorId c = *ctx.AddConstFromKnown(node.name(), {*n}, out, Shape{});
   ctx.SetOutput(node, 0, c);
   return absl::OkStatus();
 }
@@ -88,7 +88,7 @@ absl::Status BroadcastTo(TfContext& ctx, const tensorflow::NodeDef& node) {
 absl::Status FilledLike(TfContext& ctx, const tensorflow::NodeDef& node, double value) {
   TF_ASSIGN_OR_RETURN(TensorId x, ctx.Input(node, 0));
   const DataType t = ctx.type(x);
-  TensorId v = ScalarOfType(ctx, HelperName(node, "value"), value, t);
+  TensorId v = ctx.AddScalarOfType(HelperName(node, "value"), value, t);
   TensorId dims;
   if (IsStatic(ctx.shape(x))) {
     std::vector<int32_t> d;

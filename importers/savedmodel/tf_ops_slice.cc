@@ -53,7 +53,7 @@ absl::Status StridedSlice(TfContext& ctx, const tensorflow::NodeDef& node) {
   }
   if (known) {
     Shape shape = (o.shrink_axis_mask & 1) ? Shape{} : Shape{static_cast<int64_t>(known->size())};
-    if (auto c = ConstFromKnown(ctx, node.name(), *known, ctx.type(x), shape)) {
+    if (auto c = ctx.AddConstFromKnown(node.name(), *known, ctx.type(x), shape)) {
       ctx.SetOutput(node, 0, *c);
       return absl::OkStatus();
     }
@@ -64,7 +64,7 @@ absl::Status StridedSlice(TfContext& ctx, const tensorflow::NodeDef& node) {
   TensorId s = ctx.AddConstInts(base + "strides", ToInt32(strides));
   TF_ASSIGN_OR_RETURN(TensorId y, ctx.Emit(node, OpKind::kStridedSlice, {x, b, e, s}, o,
                                            ctx.type(x)));
-  if (known) RecordKnown(ctx, y, *known);
+  if (known) ctx.RecordKnownInts(y, *known);
   if (refs) ctx.SetDimRefs(y, *refs);
   ctx.SetOutput(node, 0, y);
   return absl::OkStatus();
@@ -86,7 +86,7 @@ absl::Status Slice(TfContext& ctx, const tensorflow::NodeDef& node) {
       part = PartialInts(k->begin() + begin[0], k->begin() + stop);
       const PartialInts refs = ctx.DimRefs(x, k->size());
       part_refs = PartialInts(refs.begin() + begin[0], refs.begin() + stop);
-      if (auto c = ConstFromKnown(ctx, node.name(), *part, ctx.type(x),
+      if (auto c = ctx.AddConstFromKnown(node.name(), *part, ctx.type(x),
                                   Shape{static_cast<int64_t>(part->size())})) {
         ctx.SetOutput(node, 0, *c);
         return absl::OkStatus();
@@ -98,7 +98,7 @@ absl::Status Slice(TfContext& ctx, const tensorflow::NodeDef& node) {
   TF_ASSIGN_OR_RETURN(TensorId y, ctx.Emit(node, OpKind::kSlice, {x, b, s}, NoOptions{},
                                            ctx.type(x)));
   if (part) {
-    RecordKnown(ctx, y, *part);
+    ctx.RecordKnownInts(y, *part);
     ctx.SetDimRefs(y, *part_refs);
   }
   ctx.SetOutput(node, 0, y);
@@ -164,7 +164,7 @@ absl::Status GatherV2(TfContext& ctx, const tensorflow::NodeDef& node) {
         picked->push_back(in_range ? (*k)[i] : std::nullopt);
         picked_refs->push_back(in_range ? refs[i] : std::nullopt);
       }
-      if (auto c = ConstFromKnown(ctx, node.name(), *picked, ctx.type(params),
+      if (auto c = ctx.AddConstFromKnown(node.name(), *picked, ctx.type(params),
                                   ctx.shape(indices))) {
         ctx.SetOutput(node, 0, *c);
         return absl::OkStatus();
@@ -178,7 +178,7 @@ absl::Status GatherV2(TfContext& ctx, const tensorflow::NodeDef& node) {
   TF_ASSIGN_OR_RETURN(TensorId y, ctx.Emit(node, OpKind::kGather, {params, idx},
                                            GatherOptions{a, 0}, ctx.type(params)));
   if (picked) {
-    RecordKnown(ctx, y, *picked);
+    ctx.RecordKnownInts(y, *picked);
     ctx.SetDimRefs(y, *picked_refs);
   }
   ctx.SetOutput(node, 0, y);

@@ -145,7 +145,7 @@ absl::Status Concat(TfContext& ctx, const tensorflow::NodeDef& node) {
       refs.insert(refs.end(), r.begin(), r.end());
     }
     if (ctx.shape(y)[0] == static_cast<int64_t>(known.size())) {
-      RecordKnown(ctx, y, known);
+      ctx.RecordKnownInts(y, known);
       ctx.SetDimRefs(y, std::move(refs));
     }
   }
@@ -169,7 +169,7 @@ absl::Status Pack(TfContext& ctx, const tensorflow::NodeDef& node) {
   const DataType t = ctx.type(values[0]);
   if (ctx.rank(values[0]) == 0) {
     Shape shape{static_cast<int64_t>(values.size())};
-    if (auto c = ConstFromKnown(ctx, node.name(), known, t, shape)) {
+    if (auto c = ctx.AddConstFromKnown(node.name(), known, t, shape)) {
       ctx.SetOutput(node, 0, *c);
       return absl::OkStatus();
     }
@@ -177,7 +177,7 @@ absl::Status Pack(TfContext& ctx, const tensorflow::NodeDef& node) {
   PackOptions o{axis, static_cast<int32_t>(values.size())};
   TF_ASSIGN_OR_RETURN(TensorId y, ctx.Emit(node, OpKind::kPack, values, o, t));
   if (ctx.rank(values[0]) == 0) {
-    RecordKnown(ctx, y, known);
+    ctx.RecordKnownInts(y, known);
     ctx.SetDimRefs(y, std::move(refs));
   }
   ctx.SetOutput(node, 0, y);
@@ -198,7 +198,7 @@ absl::Status Unpack(TfContext& ctx, const tensorflow::NodeDef& node) {
   const PartialInts refs = known ? ctx.DimRefs(x, known->size()) : PartialInts{};
   for (int i = 0; i < static_cast<int>(ys.size()); ++i) {
     if (known && ctx.rank(x) == 1 && i < static_cast<int>(known->size())) {
-      RecordKnown(ctx, ys[i], {(*known)[i]});
+      ctx.RecordKnownInts(ys[i], {(*known)[i]});
       ctx.SetDimRefs(ys[i], {refs[static_cast<size_t>(i)]});
     }
     ctx.SetOutput(node, i, ys[i]);

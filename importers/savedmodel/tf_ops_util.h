@@ -56,8 +56,6 @@ absl::StatusOr<std::pair<int32_t, int32_t>> SpatialPair(const TfContext& ctx,
 absl::StatusOr<TensorId> EmitReshape(TfContext& ctx, const tensorflow::NodeDef& node, TensorId x,
                                      const Shape& target);
 
-/// A scalar constant of `type` holding `value`.
-TensorId ScalarOfType(TfContext& ctx, const std::string& name, double value, DataType type);
 
 /// A name prefix for helper tensors of `node`.
 inline std::string HelperName(const tensorflow::NodeDef& node, const std::string& what) {
@@ -65,12 +63,6 @@ inline std::string HelperName(const tensorflow::NodeDef& node, const std::string
 }
 
 // ---- import-time known integers (Shape of [?,7,7,64] is [?,7,7,64])
-/// An i32/i64 constant of `shape` holding `values` when all are known.
-std::optional<TensorId> ConstFromKnown(TfContext& ctx, const std::string& name,
-                                       const PartialInts& values, DataType type,
-                                       const Shape& shape);
-/// Records `values` on `out` when `out` is not constant and any value is known.
-void RecordKnown(TfContext& ctx, TensorId out, PartialInts values);
 /// Element-preserving ops: `out` knows what `in` knows.
 void PropagateKnown(TfContext& ctx, TensorId in, TensorId out);
 /// An i32 operand equal to `id`: a constant when every element is known, else

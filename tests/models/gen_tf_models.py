@@ -86,65 +86,47 @@ APPS = {
 }
 
 
-def keras3_app(attr, size, kwargs):
-    def build(out):
-        import keras
-        seed_everything()
-        m = getattr(keras.applications, attr)(input_shape=(size, size, 3), weights=None,
-                                              classes=10, classifier_activation=None, **kwargs)
-        randomize(m)
-        m.export(str(out), verbose=False)
-    return build
+def keras_variants(name, image=False):
+    """Registers build(keras, layers) -> Model twice: k3_<name> (Keras 3, export()) and
+    k2_<name> (Keras 2 through tf-keras, model.save as a TF2 SavedModel)."""
+    def register(build):
+        def keras3(out):
+            import keras
+            seed_everything()
+            m = build(keras, keras.layers)
+            randomize(m)
+            m.export(str(out), verbose=False)
 
+        def keras2(out):
+            import tf_keras
+            seed_everything()
+            tf_keras.utils.set_random_seed(0)
+            m = build(tf_keras, tf_keras.layers)
+            randomize(m)
+            m.save(str(out), save_format="tf")
 
-def keras2_app(attr, size, kwargs):
-    def build(out):
-        import tf_keras
-        seed_everything()
-        tf_keras.utils.set_random_seed(0)
-        m = getattr(tf_keras.applications, attr)(input_shape=(size, size, 3), weights=None,
-                                                 classes=10, classifier_activation=None, **kwargs)
-        randomize(m)
-        m.save(str(out), save_format="tf")
-    return build
+        model(f"k3_{name}", image)(keras3)
+        model(f"k2_{name}", image)(keras2)
+        return build
+    return register
 
 
 for _name, (_attr, _size, _kwargs) in APPS.items():
-    model(f"k3_{_name}", image=_size)(keras3_app(_attr, _size, _kwargs))
-    model(f"k2_{_name}", image=_size)(keras2_app(_attr, _size, _kwargs))
+    keras_variants(_name, image=_size)(
+        lambda keras, layers, attr=_attr, size=_size, kwargs=_kwargs: getattr(
+            keras.applications, attr)(input_shape=(size, size, 3), weights=None, classes=10,
+                                      classifier_activation=None, **kwargs))
 
 
-@model("k3_conv_transpose_autoencoder", image=32)
-def conv_transpose_autoencoder(out):
-    import keras
-    from keras import layers
-    seed_everything()
+@keras_variants("conv_transpose_autoencoder", image=32)
+def conv_transpose_autoencoder(keras, layers):
     x = keras.Input((32, 32, 3), name="image")
     h = layers.Conv2D(16, 3, strides=2, padding="same", activation="relu")(x)
     h = layers.Conv2D(32, 3, strides=2, padding="same", activation="relu")(h)
     h = layers.Conv2DTranspose(16, 3, strides=2, padding="same", activation="relu")(h)
     h = layers.Conv2DTranspose(8, 4, strides=2, padding="valid")(h)
     y = layers.Conv2D(3, 3, padding="valid", activation="sigmoid")(h)
-    m = keras.Model(x, y)
-    randomize(m)
-    m.export(str(out), verbose=False)
-
-
-@model("k2_conv_transpose_autoencoder", image=32)
-def conv_transpose_autoencoder_keras2(out):
-    import tf_keras as keras
-    from tf_keras import layers
-    seed_everything()
-    keras.utils.set_random_seed(0)
-    x = keras.Input((32, 32, 3), name="image")
-    h = layers.Conv2D(16, 3, strides=2, padding="same", activation="relu")(x)
-    h = layers.Conv2D(32, 3, strides=2, padding="same", activation="relu")(h)
-    h = layers.Conv2DTranspose(16, 3, strides=2, padding="same", activation="relu")(h)
-    h = layers.Conv2DTranspose(8, 4, strides=2, padding="valid")(h)
-    y = layers.Conv2D(3, 3, padding="valid", activation="sigmoid")(h)
-    m = keras.Model(x, y)
-    randomize(m)
-    m.save(str(out), save_format="tf")
+    return keras.Model(x, y)
 
 
 @model("k3_multi_io")
@@ -200,29 +182,11 @@ def encoder_block(layers, x, heads, key_dim, ff):
     return layers.LayerNormalization(epsilon=1e-5)(x + h)
 
 
-@model("k3_transformer")
-def transformer_keras3(out):
-    import keras
-    from keras import layers
-    seed_everything()
+@keras_variants("transformer")
+def transformer(keras, layers):
     x = keras.Input((16, 32), name="tokens")
     h = encoder_block(layers, encoder_block(layers, x, 4, 8, 64), 2, 16, 48)
-    m = keras.Model(x, layers.Dense(5)(h))
-    randomize(m)
-    m.export(str(out), verbose=False)
-
-
-@model("k2_transformer")
-def transformer_keras2(out):
-    import tf_keras as keras
-    from tf_keras import layers
-    seed_everything()
-    keras.utils.set_random_seed(0)
-    x = keras.Input((16, 32), name="tokens")
-    h = encoder_block(layers, encoder_block(layers, x, 4, 8, 64), 2, 16, 48)
-    m = keras.Model(x, layers.Dense(5)(h))
-    randomize(m)
-    m.save(str(out), save_format="tf")
+    return keras.Model(x, layers.Dense(5)(h))
 
 
 @model("tf_module_einsums")

@@ -14,34 +14,9 @@ using passes_test::CountKind;
 using passes_test::ExpectAllNear;
 using passes_test::GraphBuilder;
 using passes_test::RandomInputs;
+using passes_test::RunAndCompare;
 using passes_test::RunGraph;
 
-// Runs `passes` in order until nothing changes; compares before and after.
-PassContext RunAndCompare(GraphBuilder& b, std::vector<Pass*> passes, bool expect_change) {
-  Graph before = b.graph();
-  Graph g = b.graph();
-  PassContext ctx;
-  bool any = false;
-  for (int round = 0; round < 4; ++round) {
-    bool changed = false;
-    for (Pass* p : passes) {
-      auto r = p->Run(g, ctx);
-      EXPECT_TRUE(r.ok()) << r.status();
-      if (!r.ok()) return ctx;
-      passes_test::ExpectValid(g);
-      changed |= *r;
-    }
-    any |= changed;
-    if (!changed) break;
-  }
-  EXPECT_EQ(any, expect_change);
-  auto in = RandomInputs(before);
-  auto want = RunGraph(before, in), got = RunGraph(g, in);
-  EXPECT_EQ(want.size(), got.size());
-  for (size_t i = 0; i < want.size() && i < got.size(); ++i) ExpectAllNear(want[i], got[i], 1e-5f);
-  b.graph() = std::move(g);
-  return ctx;
-}
 
 TensorId Reshape(GraphBuilder& b, TensorId x, const std::vector<int32_t>& shape) {
   return b.Op1(OpKind::kReshape, {x, b.Ints(shape)});

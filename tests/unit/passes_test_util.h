@@ -12,6 +12,7 @@
 #include "converter/shape_inference.h"
 #include "converter/verifier.h"
 #include "gtest/gtest.h"
+#include "passes/pass.h"
 #include "passes/pass_util.h"
 #include "runtime/evaluate.h"
 
@@ -150,6 +151,49 @@ inline void ExpectAllNear(const std::vector<float>& a, const std::vector<float>&
 inline void ExpectValid(const Graph& g) {
   absl::Status s = VerifyGraph(g);
   EXPECT_TRUE(s.ok()) << s;
+}
+
+/// How RunAndCompare feeds and judges the graph.
+struct CompareOptions {
+  float tolerance = 1e-5f;
+  float lo = -1.0f, hi = 1.0f;  // inputs are uniform in [lo, hi]
+  int max_rounds = 4;           // the passes repeat until nothing changes
+};
+
+/// Runs `passes` in order, repeating until none changes the graph, on a copy
+/// of `b`'s graph; checks the verifier after each, the "changed" result, and
+/// that the outputs before and after agree on random inputs. Leaves the
+/// rewritten graph in `b` and returns the pass counters.
+inline PassContext RunAndCompare(GraphBuilder& b, std::vector<Pass*> passes, bool expect_change,
+                                 const CompareOptions& options = {}) {
+  Graph before = b.graph();
+  Graph g = b.graph();
+  PassContext ctx;
+  bool any = false;
+  for (int round = 0; round < options.max_rounds; ++round) {
+    bool changed = false;
+    for (Pass* pass : passes) {
+      auto r = pass->Run(g, ctx);
+      EXPECT_TRUE(r.ok()) << r.status();
+      if (!r.ok()) return ctx;
+      ExpectValid(g);
+      changed |= *r;
+    }
+    any |= changed;
+    if (!changed) break;
+  }
+  EXPECT_EQ(any, expect_change);
+  auto in = RandomInputs(before);
+  for (auto& v : in) {
+    for (float& x : v) x = options.lo + (x + 1.0f) * 0.5f * (options.hi - options.lo);
+  }
+  auto want = RunGraph(before, in), got = RunGraph(g, in);
+  EXPECT_EQ(want.size(), got.size());
+  for (size_t i = 0; i < want.size() && i < got.size(); ++i) {
+    ExpectAllNear(want[i], got[i], options.tolerance);
+  }
+  b.graph() = std::move(g);
+  return ctx;
 }
 
 }  // namespace optconv::passes_test
