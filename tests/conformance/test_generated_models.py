@@ -91,6 +91,13 @@ def test_op_model_conversion_is_deterministic(name, conversions, tmp_path):
     checks.check_deterministic(conversions, OPS, name, path, tmp_path)
 
 
+def test_megvii_shuffle_split_has_no_transpose(conversions):
+    """The shuffle-and-split chain becomes channel GATHERs on the NHWC axis."""
+    _, path = _model(OPS, "conv_megvii_shuffle_split")
+    info = checks.converted_info(conversions, OPS, "conv_megvii_shuffle_split", path)
+    assert "TRANSPOSE" not in info.ops and "RESHAPE" not in info.ops, info.ops
+
+
 def test_every_supported_op_has_an_op_model():
     covered = set()
     for meta in generated_index(OPS).values():

@@ -717,6 +717,21 @@ def _(c):
     c.output(c.node("Reshape", [y, c.ints("s2", [1, 3, 20, 24])], "y"))
 
 
+@case("conv_megvii_shuffle_split")
+def _(c):
+    # Megvii ShuffleNetV2 / FastestDet: shuffle and split in one chain; GATHER 0
+    # and 1 pick the even and the odd channels.
+    y = c.node("Conv", [c.input("x", [1, 3, 8, 8]), c.weight("w", [8, 3, 3, 3])], "c",
+               pads=[1, 1, 1, 1])
+    y = c.node("Reshape", [y, c.ints("s1", [4, 2, 64])], "r1")
+    y = c.node("Transpose", [y], "t", perm=[1, 0, 2])
+    y = c.node("Reshape", [y, c.ints("s2", [2, -1, 4, 8, 8])], "r2")
+    even = c.node("Gather", [y, c.const("i0", np.int64(0))], "even", axis=0)
+    odd = c.node("Gather", [y, c.const("i1", np.int64(1))], "odd", axis=0)
+    odd = c.node("Conv", [odd, c.weight("w2", [4, 4, 1, 1])], "branch")
+    c.output(c.node("Concat", [even, odd], "y", axis=1))
+
+
 @case("two_outputs_nchw_and_flat")
 def _(c):
     y = c.node("Conv", [c.input("x", IMG), c.weight("w", [8, 3, 3, 3])], "feat", pads=[1, 1, 1, 1])

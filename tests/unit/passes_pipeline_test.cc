@@ -151,6 +151,56 @@ TEST(PassesPipeline, ChannelShuffleKeepsRealTransposes) {
   EXPECT_FALSE(*changed);
 }
 
+// Megvii ShuffleNetV2 (FastestDet's backbone): the shuffle and split are one
+// chain, reshape [C/2, 2, HW] -> transpose (1,0,2) -> reshape
+// [2, N, C/2, H, W] -> GATHER 0 and 1: the even and the odd channels.
+TEST(PassesPipeline, MegviiShuffleSplitBecomesChannelGathers) {
+  GraphBuilder b;
+  TensorId x = b.Input("x", {1, 3, 4, 4});
+  TensorId stem = b.Op1(OpKind::kRelu, {b.NchwConv(x, 8, 3, 1)});
+  TensorId s = b.Op1(OpKind::kReshape, {stem, b.Ints({4, 2, 16})});
+  s = b.Transpose(s, {1, 0, 2});
+  s = b.Op1(OpKind::kReshape, {s, b.Ints({2, 1, 4, 4, 4})});
+  TensorId even = b.Op1(OpKind::kGather, {s, b.Ints({}, {0})});
+  TensorId odd = b.Op1(OpKind::kGather, {s, b.Ints({}, {1})});
+  TensorId branch = b.Op1(OpKind::kRelu, {b.NchwConv(odd, 4, 1, 2)});
+  ConcatenationOptions cat;
+  cat.axis = 1;
+  b.Output(b.Op1(OpKind::kConcatenation, {even, branch}, cat));
+  Graph before = b.graph();
+  Graph g = b.graph();
+  PassContext ctx;
+  PipelineOptions options;
+  options.verify_each = true;
+  ASSERT_TRUE(DefaultPipeline().Run(g, ctx, options).ok());
+  EXPECT_EQ(CountKind(g, OpKind::kTranspose), 0);
+  EXPECT_EQ(CountKind(g, OpKind::kReshape), 0);
+  EXPECT_EQ(CountKind(g, OpKind::kGather), 2);
+  EXPECT_EQ(ctx.counters["channel-shuffle.shuffles_to_gather"], 2);
+  auto in = RandomInputs(before);
+  auto expected = RunGraph(before, in)[0];
+  auto got = RunGraph(g, {TransposeValues(in[0], {1, 3, 4, 4}, kToNhwc)})[0];
+  ExpectAllNear(expected, TransposeValues(got, {1, 4, 4, 8}, {0, 3, 1, 2}));
+}
+
+// Must not fire: a third reader of the reshaped tensor keeps the chain alive,
+// so GATHERs for the two selections would add work instead of replacing it.
+TEST(PassesPipeline, ShuffleSplitWithAnotherReaderIsKept) {
+  GraphBuilder b;
+  TensorId x = b.Input("x", {1, 8, 4, 4});
+  TensorId s = b.Op1(OpKind::kReshape, {x, b.Ints({4, 2, 16})});
+  s = b.Transpose(s, {1, 0, 2});
+  s = b.Op1(OpKind::kReshape, {s, b.Ints({2, 1, 4, 4, 4})});
+  b.Output(b.Op1(OpKind::kGather, {s, b.Ints({}, {0})}));
+  b.Output(b.Op1(OpKind::kRelu, {s}));
+  Graph g = b.graph();
+  PassContext ctx;
+  ChannelShufflePass pass;
+  auto changed = pass.Run(g, ctx);
+  ASSERT_TRUE(changed.ok());
+  EXPECT_FALSE(*changed);
+}
+
 // VGG-style head: the flatten of a 3x3 feature map needs the channels-first
 // element order; the FC weights absorb it instead of a TRANSPOSE.
 TEST(PassesPipeline, FlattenIntoFullyConnectedHasNoTranspose) {
