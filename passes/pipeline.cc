@@ -10,12 +10,14 @@
 #include "passes/cleanup.h"
 #include "passes/cse.h"
 #include "passes/fold_batchnorm.h"
+#include "passes/fold_channel_gather.h"
 #include "passes/fold_constants.h"
 #include "passes/fold_flatten_transpose.h"
 #include "passes/fold_scalar_scale.h"
 #include "passes/fuse_activation.h"
 #include "passes/fuse_bias.h"
 #include "passes/fuse_conv_input.h"
+#include "passes/fuse_depth_to_space.h"
 #include "passes/fuse_fully_connected.h"
 #include "passes/fuse_gelu.h"
 #include "passes/fuse_hard_swish.h"
@@ -130,6 +132,7 @@ Pipeline DefaultPipeline(const DefaultPipelineOptions& options) {
   group.push_back(std::make_unique<CleanupPass>());
   group.push_back(std::make_unique<CsePass>());
   group.push_back(std::make_unique<ChannelShufflePass>());
+  group.push_back(std::make_unique<FuseDepthToSpacePass>());
   group.push_back(std::make_unique<LayoutNhwcPass>(options.keep_io_layout));
   group.push_back(std::make_unique<FoldFlattenTransposePass>());
   group.push_back(std::make_unique<FuseHardSwishPass>());
@@ -138,6 +141,7 @@ Pipeline DefaultPipeline(const DefaultPipelineOptions& options) {
   group.push_back(std::make_unique<FuseL2NormalizePass>());
   group.push_back(std::make_unique<FuseConvInputPass>());
   group.push_back(std::make_unique<FuseFullyConnectedPass>());
+  group.push_back(std::make_unique<FoldChannelGatherPass>());
   group.push_back(std::make_unique<FoldBatchNormPass>());
   group.push_back(std::make_unique<FoldScalarScalePass>());
   group.push_back(std::make_unique<FuseBiasPass>());

@@ -19,6 +19,7 @@ const ConverterTable& Table() {
     RegisterNormOps(*t);
     RegisterLinearOps(*t);
     RegisterResizeOps(*t);
+    RegisterDepthSpaceOps(*t);
     RegisterRnnOps(*t);
     return t;
   }();

@@ -23,6 +23,7 @@ void RegisterPoolOps(ConverterTable& table);    // MaxPool, AveragePool, Global*
 void RegisterNormOps(ConverterTable& table);    // BatchNormalization, LayerNormalization, InstanceNormalization
 void RegisterLinearOps(ConverterTable& table);  // MatMul, Gemm
 void RegisterResizeOps(ConverterTable& table);  // Resize, Upsample
+void RegisterDepthSpaceOps(ConverterTable& table);  // DepthToSpace, SpaceToDepth
 void RegisterRnnOps(ConverterTable& table);     // LSTM (GRU later)
 
 }  // namespace optconv::onnx_import

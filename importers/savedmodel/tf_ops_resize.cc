@@ -1,5 +1,6 @@
 // ResizeBilinear / ResizeNearestNeighbor (NHWC, align_corners and
-// half_pixel_centers as in TF), Pad, PadV2, MirrorPad.
+// half_pixel_centers as in TF), DepthToSpace / SpaceToDepth (NHWC: TFLite's
+// channel order), Pad, PadV2, MirrorPad.
 #include "absl/strings/str_cat.h"
 #include "importers/savedmodel/tf_op_families.h"
 #include "importers/savedmodel/tf_ops_util.h"
@@ -16,6 +17,21 @@ absl::Status Resize(TfContext& ctx, const tensorflow::NodeDef& node) {
   ResizeOptions o{TfContext::AttrBool(node, "align_corners", false),
                   TfContext::AttrBool(node, "half_pixel_centers", false)};
   return ctx.EmitAndBind(node, kKind, {x, s}, o);
+}
+
+template <OpKind kKind>
+absl::Status DepthSpace(TfContext& ctx, const tensorflow::NodeDef& node) {
+  TF_ASSIGN_OR_RETURN(TensorId x, ctx.Input(node, 0));
+  const std::string format = TfContext::AttrString(node, "data_format", "NHWC");
+  if (ctx.rank(x) != 4 || format != "NHWC") {
+    return ctx.Unsupported(node, absl::StrCat("rank-", ctx.rank(x), " ", format, " input"),
+                           "a 4-D NHWC input");
+  }
+  const int64_t block = TfContext::AttrInt(node, "block_size", 0);
+  if (block < 2) return ctx.Invalid(node, absl::StrCat("block_size ", block), "block_size >= 2");
+  BlockSizeOptions o;
+  o.block_size = static_cast<int32_t>(block);
+  return ctx.EmitAndBind(node, kKind, {x}, o);
 }
 
 absl::StatusOr<TensorId> Paddings(TfContext& ctx, const tensorflow::NodeDef& node) {
@@ -49,6 +65,8 @@ absl::Status MirrorPad(TfContext& ctx, const tensorflow::NodeDef& node) {
 void RegisterTfResizeOps(TfConverterTable& t) {
   t.ops["ResizeBilinear"] = Resize<OpKind::kResizeBilinear>;
   t.ops["ResizeNearestNeighbor"] = Resize<OpKind::kResizeNearestNeighbor>;
+  t.ops["DepthToSpace"] = DepthSpace<OpKind::kDepthToSpace>;
+  t.ops["SpaceToDepth"] = DepthSpace<OpKind::kSpaceToDepth>;
   t.ops["Pad"] = Pad;
   t.ops["PadV2"] = Pad;
   t.ops["MirrorPad"] = MirrorPad;

@@ -91,10 +91,15 @@ def test_op_model_conversion_is_deterministic(name, conversions, tmp_path):
     checks.check_deterministic(conversions, OPS, name, path, tmp_path)
 
 
-def test_megvii_shuffle_split_has_no_transpose(conversions):
-    """The shuffle-and-split chain becomes channel GATHERs on the NHWC axis."""
-    _, path = _model(OPS, "conv_megvii_shuffle_split")
-    info = checks.converted_info(conversions, OPS, "conv_megvii_shuffle_split", path)
+@pytest.mark.parametrize("name", ["conv_megvii_shuffle_split",
+                                  "conv_reshape_transpose_pixel_shuffle",
+                                  "conv_reshape_transpose_dcr_depth_to_space",
+                                  "conv_depth_to_space_crd"])
+def test_data_permutation_composites_have_no_transpose(name, conversions):
+    """Channel shuffles/splits become channel GATHERs and pixel shuffles one
+    DEPTH_TO_SPACE, on the NHWC axes: no TRANSPOSE or RESHAPE is left."""
+    _, path = _model(OPS, name)
+    info = checks.converted_info(conversions, OPS, name, path)
     assert "TRANSPOSE" not in info.ops and "RESHAPE" not in info.ops, info.ops
 
 

@@ -717,6 +717,39 @@ def _(c):
     c.output(c.node("Reshape", [y, c.ints("s2", [1, 3, 20, 24])], "y"))
 
 
+@case("depth_to_space_dcr")
+def _(c):
+    c.output(c.node("DepthToSpace", [c.input("x", [1, 8, 3, 4])], "y", blocksize=2))
+
+
+@case("depth_to_space_crd")
+def _(c):
+    c.output(c.node("DepthToSpace", [c.input("x", [1, 18, 3, 2])], "y", blocksize=3, mode="CRD"))
+
+
+@case("conv_depth_to_space_crd")
+def _(c):
+    # torch.onnx's pixel_shuffle at opset >= 11; the channel GATHER folds into the conv.
+    y = c.node("Conv", [c.input("x", [1, 3, 5, 5]), c.weight("w", [12, 3, 3, 3]),
+                        c.weight("b", [12])], "c", pads=[1, 1, 1, 1])
+    c.output(c.node("DepthToSpace", [y], "y", blocksize=2, mode="CRD"))
+
+
+@case("space_to_depth")
+def _(c):
+    c.output(c.node("SpaceToDepth", [c.input("x", [1, 3, 6, 4])], "y", blocksize=2))
+
+
+@case("conv_reshape_transpose_dcr_depth_to_space")
+def _(c):
+    # DepthToSpace in DCR order written out (TensorFlow's channel order).
+    y = c.node("Conv", [c.input("x", [1, 3, 6, 5]), c.weight("w", [8, 3, 3, 3])], "c",
+               pads=[1, 1, 1, 1])
+    y = c.node("Reshape", [y, c.ints("s1", [1, 2, 2, 2, 6, 5])], "r1")
+    y = c.node("Transpose", [y], "t", perm=[0, 3, 4, 1, 5, 2])
+    c.output(c.node("Reshape", [y, c.ints("s2", [1, 2, 12, 10])], "y"))
+
+
 @case("conv_megvii_shuffle_split")
 def _(c):
     # Megvii ShuffleNetV2 / FastestDet: shuffle and split in one chain; GATHER 0

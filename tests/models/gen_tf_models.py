@@ -238,6 +238,25 @@ def tf_module_l2_normalize(out):
     tf.saved_model.save(m, str(out), signatures={"serving_default": m.__call__})
 
 
+@model("tf_module_depth_space")
+def tf_module_depth_space(out):
+    """Sub-pixel upsampling (conv -> tf.nn.depth_to_space) and its inverse."""
+    seed_everything()
+
+    class Module(tf.Module):
+        def __init__(self):
+            super().__init__()
+            self.w = tf.Variable(tf.random.normal([3, 3, 3, 12], seed=6) * 0.3)
+
+        @tf.function(input_signature=[tf.TensorSpec([1, 6, 8, 3], tf.float32, name="x")])
+        def __call__(self, x):
+            y = tf.nn.conv2d(x, self.w, strides=1, padding="SAME")
+            return {"up": tf.nn.depth_to_space(y, 2), "down": tf.nn.space_to_depth(x, 2)}
+
+    m = Module()
+    tf.saved_model.save(m, str(out), signatures={"serving_default": m.__call__})
+
+
 @model("tf_module_two_signatures")
 def tf_module(out):
     seed_everything()
