@@ -27,6 +27,12 @@ absl::Status ConvertDepthSpace(OnnxContext& ctx, const onnx::NodeProto& node, bo
     return ctx.Invalid(node, absl::StrCat(xs[1], " channels"),
                        absl::StrCat("a multiple of blocksize^2 = ", block * block));
   }
+  for (int axis : {2, 3}) {
+    if (!to_space && xs[static_cast<size_t>(axis)] >= 0 && xs[static_cast<size_t>(axis)] % block != 0) {
+      return ctx.Invalid(node, absl::StrCat("spatial size ", xs[static_cast<size_t>(axis)]),
+                         absl::StrCat("a multiple of blocksize ", block));
+    }
+  }
   if (crd && xs[1] < 0) {
     return ctx.Unsupported(node, "CRD mode with an unknown channel count", "static channels");
   }

@@ -209,6 +209,30 @@ TEST_F(OnnxNnOpsTest, GroupedConvTransposeIsUnimplemented) {
   EXPECT_EQ(Import(b).status().code(), absl::StatusCode::kUnimplemented);
 }
 
+TEST_F(OnnxNnOpsTest, DepthToSpaceCrdReordersChannelsBeforeTheBuiltin) {
+  OnnxModelBuilder b = OneNode("DepthToSpace", {1, 8, 3, 3}, {});
+  B::AttrInt(OnlyNode(b), "blocksize", 2);
+  B::AttrString(OnlyNode(b), "mode", "CRD");
+  absl::StatusOr<Graph> g = Import(b);
+  ASSERT_TRUE(g.ok()) << g.status();
+  const Op* d2s = Find(*g, OpKind::kDepthToSpace);
+  ASSERT_NE(d2s, nullptr);
+  EXPECT_EQ(d2s->opts<BlockSizeOptions>().block_size, 2);
+  const Op* gather = Find(*g, OpKind::kGather);
+  ASSERT_NE(gather, nullptr);
+  // C = 2: DCR position (i*2 + j)*2 + c reads CRD channel c*4 + i*2 + j.
+  EXPECT_EQ(Ints(*g, gather->inputs[1]), (std::vector<int32_t>{0, 4, 1, 5, 2, 6, 3, 7}));
+  EXPECT_EQ(g->tensor(g->outputs()[0]).shape, (Shape{1, 2, 6, 6}));
+}
+
+TEST_F(OnnxNnOpsTest, SpaceToDepthRejectsSizesNotDivisibleByTheBlock) {
+  OnnxModelBuilder b = OneNode("SpaceToDepth", {1, 3, 5, 4}, {});
+  B::AttrInt(OnlyNode(b), "blocksize", 2);
+  absl::Status st = Import(b).status();
+  EXPECT_FALSE(st.ok());
+  EXPECT_NE(st.message().find("spatial size 5"), std::string::npos) << st;
+}
+
 // ---------------------------------------------------------------- pooling
 
 TEST_F(OnnxNnOpsTest, MaxPoolSamePadsNeedNoPadOp) {
