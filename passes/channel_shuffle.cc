@@ -46,21 +46,19 @@ bool Apply(const Graph& g, const Op& op, std::vector<int32_t>& map, Shape& shape
     map = TransposeBytes(*Buffer::FromValues<int32_t>(map), shape, sizeof(int32_t), *perm)
               ->AsVector<int32_t>();
   } else if (op.kind == OpKind::kGather) {
-    const int rank = static_cast<int>(shape.size());
-    int axis = op.opts<GatherOptions>().axis;
-    if (axis < 0) axis += rank;
+    const std::optional<int> axis =
+        NormalizeAxis(op.opts<GatherOptions>().axis, static_cast<int>(shape.size()));
     auto indices = ConstInts(g, op.inputs[1]);
-    if (axis < 0 || axis >= rank || !indices || op.opts<GatherOptions>().batch_dims != 0) {
-      return false;
-    }
+    if (!axis || !indices || op.opts<GatherOptions>().batch_dims != 0) return false;
+    const int64_t dim = shape[static_cast<size_t>(*axis)];
     for (int64_t& i : *indices) {
-      if (i < 0) i += shape[static_cast<size_t>(axis)];
-      if (i < 0 || i >= shape[static_cast<size_t>(axis)]) return false;
+      if (i < 0) i += dim;
+      if (i < 0 || i >= dim) return false;
     }
-    map = GatherAlong(map, shape, axis, *indices);
+    map = GatherAlong(map, shape, *axis, *indices);
   }
   shape = out;
-  return static_cast<int64_t>(map.size()) == Product(shape, 0, shape.size());
+  return NumElements(shape) == static_cast<int64_t>(map.size());
 }
 
 // The axis and indices for which GATHER(x) reproduces `map` over `out`.
@@ -68,7 +66,7 @@ std::optional<std::pair<int, std::vector<int32_t>>> AsAxisGather(const Shape& x,
                                                                  const std::vector<int32_t>& map,
                                                                  const Shape& out) {
   if (out.size() != x.size()) return std::nullopt;
-  std::vector<int32_t> iota(static_cast<size_t>(Product(x, 0, x.size())));
+  std::vector<int32_t> iota(static_cast<size_t>(NumElements(x).value_or(0)));
   std::iota(iota.begin(), iota.end(), 0);
   for (size_t a = 0; a < x.size(); ++a) {
     bool same_elsewhere = true;
@@ -78,18 +76,16 @@ std::optional<std::pair<int, std::vector<int32_t>>> AsAxisGather(const Shape& x,
     const int64_t out_stride = Product(out, a + 1, out.size());
     const int64_t x_stride = Product(x, a + 1, x.size());
     std::vector<int64_t> picks;
-    std::vector<int32_t> picks32;
     bool identity = out[a] == x[a];
     for (int64_t c = 0; c < out[a]; ++c) {
       const int64_t src = map[static_cast<size_t>(c * out_stride)];
       if (src % x_stride != 0 || src / x_stride >= x[a]) break;
       picks.push_back(src / x_stride);
-      picks32.push_back(static_cast<int32_t>(src / x_stride));
       identity &= picks.back() == c;
     }
     if (identity || static_cast<int64_t>(picks.size()) != out[a]) continue;
     if (GatherAlong(iota, x, static_cast<int>(a), picks) == map) {
-      return std::make_pair(static_cast<int>(a), picks32);
+      return std::make_pair(static_cast<int>(a), std::vector<int32_t>(picks.begin(), picks.end()));
     }
   }
   return std::nullopt;
@@ -121,14 +117,13 @@ std::optional<ChainMatch> MatchSegment(const Graph& g, const std::vector<int>& o
   for (int i : m.chain) has_transpose |= g.ops()[static_cast<size_t>(i)].kind == OpKind::kTranspose;
   Shape shape = g.tensor(m.x).shape;
   const Shape x_shape = shape;
+  const std::optional<int64_t> n = NumElements(shape);
   // Cheap rejections before simulating the element map.
-  if (!has_transpose || shape.empty() || UnknownDims(shape) > 0 ||
+  if (!has_transpose || shape.empty() || !n || *n <= 0 || *n > kMaxElements ||
       !DiffersInAtMostOneDim(shape, g.tensor(root.outputs[0]).shape)) {
     return std::nullopt;
   }
-  const int64_t n = Product(shape, 0, shape.size());
-  if (n <= 0 || n > kMaxElements) return std::nullopt;
-  std::vector<int32_t> map(static_cast<size_t>(n));
+  std::vector<int32_t> map(static_cast<size_t>(*n));
   std::iota(map.begin(), map.end(), 0);
   for (auto it = m.chain.rbegin(); it != m.chain.rend(); ++it) {
     const Op& op = g.ops()[static_cast<size_t>(*it)];

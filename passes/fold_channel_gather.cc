@@ -1,6 +1,7 @@
 #include "passes/fold_channel_gather.h"
 
 #include <algorithm>
+#include <cstring>
 
 #include "passes/fusion_util.h"
 #include "passes/pass_util.h"
@@ -9,19 +10,15 @@
 namespace optconv {
 namespace {
 
-bool IsFloatConstant(const Graph& g, TensorId t) {
-  const Tensor& tensor = g.tensor(t);
-  return tensor.is_constant() && tensor.type == DataType::kFloat32 && !tensor.quant;
-}
-
-// Rows of a [rows, ...] float constant in the order `perm`.
-std::vector<float> PermuteRows(const std::vector<float>& values, const std::vector<int64_t>& perm) {
-  const size_t row = values.size() / perm.size();
-  std::vector<float> out;
-  out.reserve(values.size());
-  for (int64_t p : perm) {
-    const auto* src = values.data() + static_cast<size_t>(p) * row;
-    out.insert(out.end(), src, src + row);
+// Rows of a [rows, ...] float constant in the order `perm`, copied once
+// straight from its bytes (memcpy: a mapped weight may be unaligned).
+std::vector<float> PermuteRows(const Buffer& data, const std::vector<int64_t>& perm) {
+  const size_t row_bytes = data.size() / perm.size();
+  std::vector<float> out(data.size() / sizeof(float));
+  auto* dst = reinterpret_cast<uint8_t*>(out.data());
+  for (size_t r = 0; r < perm.size(); ++r) {
+    std::memcpy(dst + r * row_bytes, data.data() + static_cast<size_t>(perm[r]) * row_bytes,
+                row_bytes);
   }
   return out;
 }
@@ -50,15 +47,15 @@ absl::StatusOr<bool> FoldGatherIntoProducer(RewriteState& state, int op_index) {
   const size_t ws = static_cast<size_t>(WeightsSlot(producer.kind));
   const size_t bs = static_cast<size_t>(BiasSlot(producer.kind));
   const bool has_bias = producer.inputs.size() > bs && producer.inputs[bs] != kNoTensor;
-  if (!IsFloatConstant(g, producer.inputs[ws]) || g.tensor(producer.inputs[ws]).shape[0] != channels ||
-      (has_bias && !IsFloatConstant(g, producer.inputs[bs]))) {
+  if (!IsFloatConst(g, producer.inputs[ws]) || g.tensor(producer.inputs[ws]).shape[0] != channels ||
+      (has_bias && !IsFloatConst(g, producer.inputs[bs]))) {
     return false;
   }
   SetConstantOperand(state, producer, ws, "_permuted",
-                     PermuteRows(g.tensor(producer.inputs[ws]).data->AsVector<float>(), *perm));
+                     PermuteRows(*g.tensor(producer.inputs[ws]).data, *perm));
   if (has_bias) {
     SetConstantOperand(state, producer, bs, "_permuted",
-                       PermuteRows(g.tensor(producer.inputs[bs]).data->AsVector<float>(), *perm));
+                       PermuteRows(*g.tensor(producer.inputs[bs]).data, *perm));
   }
   producer.outputs[0] = g.ops()[static_cast<size_t>(op_index)].outputs[0];
   state.Erase(op_index);

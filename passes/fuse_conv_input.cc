@@ -67,7 +67,7 @@ Window WindowOf(Op& conv) {
 bool NonNegative(const RewriteState& s, TensorId t) {
   const int p = s.Producer(t);
   if (p < 0) return false;
-  Op op = s.graph().ops()[static_cast<size_t>(p)];
+  const Op& op = s.graph().ops()[static_cast<size_t>(p)];
   if (op.kind == OpKind::kRelu || op.kind == OpKind::kRelu6) return true;
   const Activation* act = FusedActivation(op);
   return act != nullptr && (*act == Activation::kRelu || *act == Activation::kRelu6);

@@ -10,12 +10,6 @@ bool IsWeighted(OpKind k) {
          k == OpKind::kFullyConnected || k == OpKind::kTransposeConv;
 }
 
-bool IsFloatConst(const Graph& g, TensorId t) {
-  if (t < 0) return false;
-  const Tensor& tensor = g.tensor(t);
-  return tensor.is_constant() && tensor.type == DataType::kFloat32 && !tensor.quant;
-}
-
 // Output channel count of a weighted op, from its weights.
 std::optional<int64_t> OutputChannels(const Graph& g, const Op& op) {
   const Shape& w = g.tensor(op.inputs[static_cast<size_t>(WeightsSlot(op.kind))]).shape;
@@ -40,6 +34,12 @@ std::optional<std::vector<float>> PerChannel(const Graph& g, TensorId c, int64_t
 }
 
 }  // namespace
+
+bool IsFloatConst(const Graph& g, TensorId t) {
+  if (t < 0) return false;
+  const Tensor& tensor = g.tensor(t);
+  return tensor.is_constant() && tensor.type == DataType::kFloat32 && !tensor.quant;
+}
 
 int WeightsSlot(OpKind) { return 1; }
 int BiasSlot(OpKind kind) { return kind == OpKind::kTransposeConv ? 3 : 2; }

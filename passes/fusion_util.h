@@ -25,6 +25,9 @@ struct AffineMatch {
 /// the second operand may be the constant.
 std::optional<AffineMatch> MatchAffineAfterWeightedOp(const RewriteState& state, int binary_op);
 
+/// True for a float32, unquantized constant (false for kNoTensor).
+bool IsFloatConst(const Graph& graph, TensorId t);
+
 /// Slot of the weights and bias inputs of a weighted op.
 int WeightsSlot(OpKind kind);
 int BiasSlot(OpKind kind);

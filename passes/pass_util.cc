@@ -226,6 +226,8 @@ Activation* FusedActivation(Op& op) {
       op.options);
 }
 
+const Activation* FusedActivation(const Op& op) { return FusedActivation(const_cast<Op&>(op)); }
+
 absl::Status CompactGraph(Graph& graph, const std::vector<bool>& erased) {
   graph.EraseOps(erased);
   absl::Status status = graph.TopologicalSort();

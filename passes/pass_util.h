@@ -73,6 +73,7 @@ std::vector<int> UseCounts(const Graph& graph);
 
 /// Mutable fused activation of ops that carry one, or nullptr.
 Activation* FusedActivation(Op& op);
+const Activation* FusedActivation(const Op& op);
 
 /// Erases tombstoned ops, re-sorts, drops dead ops and unused tensors.
 absl::Status CompactGraph(Graph& graph, const std::vector<bool>& erased);

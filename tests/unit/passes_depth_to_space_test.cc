@@ -84,6 +84,19 @@ TEST(FoldChannelGather, PermutationFoldsIntoConvWeights) {
   EXPECT_EQ(CountKind(b.graph(), OpKind::kGather), 0);
 }
 
+TEST(FoldChannelGather, PermutationFoldsIntoFullyConnectedRows) {
+  GraphBuilder b;
+  TensorId x = b.Input("x", {2, 6});
+  TensorId fc = b.Op1(OpKind::kFullyConnected,
+                      {x, b.RandomConst({5, 6}, 7), b.RandomConst({5}, 8)});
+  GatherOptions last;
+  last.axis = 1;
+  b.Output(b.Op1(OpKind::kGather, {fc, b.Ints({4, 2, 0, 1, 3})}, last));
+  FoldChannelGatherPass pass;
+  RunAndCompare(b, {&pass}, true);
+  EXPECT_EQ(CountKind(b.graph(), OpKind::kGather), 0);
+}
+
 // Must not fire: a selection that drops channels, and a conv output read twice.
 TEST(FoldChannelGather, SelectionsAndSharedOutputsAreKept) {
   for (bool shared : {false, true}) {
