@@ -103,6 +103,14 @@ def test_data_permutation_composites_have_no_transpose(name, conversions):
     assert "TRANSPOSE" not in info.ops and "RESHAPE" not in info.ops, info.ops
 
 
+@pytest.mark.parametrize("name", ["gemm_gather_channel_permutation", "conv_depth_to_space_crd"])
+def test_channel_permutation_folds_into_the_weights(name, conversions):
+    """A GATHER that permutes a conv's/FC's output channels leaves no GATHER."""
+    _, path = _model(OPS, name)
+    info = checks.converted_info(conversions, OPS, name, path)
+    assert "GATHER" not in info.ops, info.ops
+
+
 def test_every_supported_op_has_an_op_model():
     covered = set()
     for meta in generated_index(OPS).values():

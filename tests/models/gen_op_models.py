@@ -717,6 +717,14 @@ def _(c):
     c.output(c.node("Reshape", [y, c.ints("s2", [1, 3, 20, 24])], "y"))
 
 
+@case("gemm_gather_channel_permutation")
+def _(c):
+    # A permutation of the FC's outputs folds into its weight rows and bias.
+    y = c.node("Gemm", [c.input("x", [2, 6]), c.weight("w", [5, 6]), c.weight("b", [5])], "fc",
+               transB=1)
+    c.output(c.node("Gather", [y, c.ints("perm", [4, 2, 0, 1, 3])], "y", axis=1))
+
+
 @case("depth_to_space_dcr")
 def _(c):
     c.output(c.node("DepthToSpace", [c.input("x", [1, 8, 3, 4])], "y", blocksize=2))
