@@ -295,35 +295,57 @@ class Bench:
         return row
 
     def evaluate(self, model, rows, jobs, eval_x, refs):
-        runners, live = [], []
+        live = []
         for row, job in zip(rows, jobs):
             if row["status"] != "ok":
                 continue
             try:
                 row["output"] = dict(tflite_eval.file_sizes(job.output_file),
                                      **tflite_eval.op_stats(job.output_file))
-                runner = tflite_eval.Runner(job.output_file, model.input["shape"],
-                                            model.output_shape)
+                runner = self.runner_factory(model, job.output_file)()
                 row["layout"] = runner.layout
                 outs = [runner.run(x) for x in eval_x]
+                del runner  # freed before the latency passes create theirs
                 row["accuracy"] = tflite_eval.accuracy(outs, refs, model.classifier)
-                runners.append(runner)
                 live.append(row)
             except Exception as e:  # LiteRT refused the file or the I/O did not match
                 row["status"] = "eval_failed"
                 row["error"] = f"{type(e).__name__}: {e}"
                 log(f"  {row['tool']} evaluation failed: {row['error'][:300]}")
-        if runners:
-            lat = tflite_eval.interleaved_latency(runners, eval_x[0], self.args.warmup,
+        if live:
+            factories = [self.runner_factory(model, row["output_file"]) for row in live]
+            lat = tflite_eval.interleaved_latency(factories, eval_x[0], self.args.warmup,
                                                   self.args.latency_runs)
             for row, result in zip(live, lat):
                 row["latency"] = result
+            mine = next((r for r in live if r["tool"] == "optconv"), None)
+            if mine is not None and len(live) > 1 and mine["mode"] == "float32":
+                mine["latency_aa"] = self.aa_latency(model, mine["output_file"], eval_x[0])
         for row in live:
             acc = row["accuracy"]
             log(f"  {row['tool']}: {row['output']['size_bytes'] / 1e6:.2f} MB, "
                 f"{row['output']['ops']} ops ({row['output']['transposes']} TRANSPOSE), "
                 f"{row['latency']['latency_ms']:.2f} ms, SQNR {acc['sqnr_db']:.1f} dB"
                 + (f", top-1 {acc['top1_agreement']:.2f}" if 'top1_agreement' in acc else ""))
+
+    @staticmethod
+    def runner_factory(model, path):
+        return lambda: tflite_eval.Runner(path, model.input["shape"], model.output_shape)
+
+    def aa_latency(self, model, path, sample):
+        """The noise floor of a latency ratio: optconv's file timed against a copy of
+        itself, exactly as two tools' files are; the ratio should be 1 and its distance
+        from 1 is what the machine adds."""
+        copy = os.path.join(os.path.dirname(path), "aa_copy_" + os.path.basename(path))
+        shutil.copyfile(path, copy)
+        try:
+            a, b = tflite_eval.interleaved_latency(
+                [self.runner_factory(model, path), self.runner_factory(model, copy)],
+                sample, self.args.warmup, self.args.latency_runs)
+        finally:
+            os.remove(copy)
+        return {"latency_ms": a["latency_ms"], "copy_latency_ms": b["latency_ms"],
+                "ratio": a["latency_ms"] / b["latency_ms"]}
 
     def check_optconv(self, model, row):
         if row["tool"] != "optconv" or row["status"] == "ok":

@@ -239,24 +239,40 @@ def section_optimizer(result, notes, number):
             failed = mine if "output" not in mine else peer
             mark = notes.mark(f"{failed['tool']} on {failed['model']} (float32): "
                               f"{failed.get('error', failed['status'])}")
-            table.append([mine["model"], peer["tool"], f"{mark} no comparison"] + ["—"] * 3)
+            table.append([mine["model"], peer["tool"], f"{mark} no comparison"] + ["—"] * 5)
             continue
         mo, po = mine["output"], peer["output"]
         lat = _ratio(mine["latency"]["latency_ms"], peer["latency"]["latency_ms"])
         lat_ratios.append(lat)
         cnn = mine["model"] in CNNS
+        same = mo.get("op_sequence_sha256") and mo.get("op_sequence_sha256") == po.get(
+            "op_sequence_sha256")
+        aa = mine.get("latency_aa", {}).get("ratio")
         table.append([mine["model"], peer["tool"],
                       f"{mo['ops']} vs {po['ops']}: {_verdict(mo['ops'] <= po['ops'])}",
                       (f"{mo['transposes']}: {_verdict(mo['transposes'] == 0)}" if cnn
                        else f"{mo['transposes']} (not a CNN)"),
+                      "yes" if same else "no",
                       f"{mine['latency']['latency_ms']:.2f} vs {peer['latency']['latency_ms']:.2f}",
-                      f"{lat:.3f}: {_verdict(lat <= 1.0)}"])
+                      f"{lat:.3f}: {_verdict(lat <= 1.0)}",
+                      "—" if aa is None else f"{aa:.3f}"])
     out.append(_table(["Model", "Peer", "Ops optconv vs peer", "optconv TRANSPOSE",
-                       "Latency ms (median)", "Latency ratio (≤ 1)"], table))
+                       "Same op sequence", "Latency ms (median)", "Latency ratio (≤ 1)",
+                       "A/A ratio"], table))
+    out += ["", "*Same op sequence*: both files hold the same ops in the same order on the "
+            "same tensor shapes, so LiteRT runs the same kernels on both and their latency "
+            "ratio can only differ from 1 by noise. *A/A ratio*: optconv's file timed against "
+            "a byte-identical copy of itself in the same way, right after: the noise floor "
+            "of the latency ratio on this machine."]
     if lat_ratios:
         geo = math.exp(sum(math.log(x) for x in lat_ratios) / len(lat_ratios))
         out += ["", f"Geometric mean latency ratio over {len(lat_ratios)} models: "
                 f"**{geo:.3f}** (goal ≤ 0.95: {_verdict(geo <= 0.95)})."]
+        aas = [m["latency_aa"]["ratio"] for m, _ in pairs if "latency_aa" in m]
+        if aas:
+            spread = max(abs(a - 1) for a in aas)
+            out += [f"A/A ratios span {min(aas):.3f}–{max(aas):.3f}: a latency ratio within "
+                    f"±{spread:.3f} of 1 is indistinguishable from noise in this run."]
     return out + [""]
 
 
@@ -329,8 +345,9 @@ def machine_section(result):
            "work shared the machine and timings are pessimistic for every tool alike.",
            f"- Run: {result['started']} → {result['finished']} "
            f"({result['duration_s'] / 60:.1f} min); {c['reps']} conversion repetitions "
-           f"({c['scaling_reps']} in the scaling run); {c['latency_runs']} timed LiteRT "
-           f"invocations after {c['warmup']} warm-up; up to {c['eval_samples']} accuracy "
+           f"({c['scaling_reps']} in the scaling run); {2 * c['latency_runs']} timed LiteRT "
+           f"invocations per file (two passes of {c['latency_runs']}, each after "
+           f"{c['warmup']} warm-up); up to {c['eval_samples']} accuracy "
            f"samples; {c['calib_samples']} calibration samples.", "",
            _table(["Component", "Version"], [[k, v[k] if v[k] is not None else "not installed"]
                                               for k in v]), ""]
@@ -358,7 +375,11 @@ def method_section(result):
         "- **Latency**: `ai_edge_litert` Interpreter, `num_threads=1`, default delegate "
         "(XNNPACK); the tools' files for one model × mode are timed in turn, one invocation each "
         "per round; median (and minimum, the steadier figure when other work shares the "
-        "machine). The latency ratio uses the medians.",
+        "machine). The latency ratio uses the medians. Interpreters created earlier in a "
+        "process run measurably slower (2–4 % when one file was timed against a copy of "
+        "itself), so the timing is two passes with opposite creation orders, each with fresh "
+        "interpreters, and the order within a round alternates: every tool is created first "
+        "once and runs first half the time.",
         "- **Accuracy** against the source framework's float output on the same inputs "
         "(onnxruntime for ONNX, TensorFlow for SavedModels): SQNR = 10·log10(Σref² / "
         "Σ(out−ref)²) over all samples; max rel err = max|out−ref| / max|ref|; top-1 agreement "

@@ -8,6 +8,7 @@ Outputs are dequantized and permuted back the same way before comparison.
 """
 import collections
 import gzip
+import hashlib
 import itertools
 import os
 import statistics
@@ -23,21 +24,33 @@ def file_sizes(path):
     return {"size_bytes": len(raw), "gzip_bytes": len(gzip.compress(raw, compresslevel=9))}
 
 
+def _tensor_shape(sg, index):
+    return [] if index < 0 else sg.Tensors(index).ShapeAsNumpy().tolist() or []
+
+
 def op_stats(path):
-    """Op count over all subgraphs, TRANSPOSE count and the op histogram."""
+    """Op count over all subgraphs, TRANSPOSE count, the op histogram and a digest of
+    the op sequence (each op's name and its input and output shapes): two files with
+    the same digest run the same kernels on the same shapes."""
     model = tflite.Model.GetRootAsModel(open(path, "rb").read(), 0)
     hist = collections.Counter()
+    sequence = hashlib.sha256()
     for si in range(model.SubgraphsLength()):
         sg = model.Subgraphs(si)
         for oi in range(sg.OperatorsLength()):
-            code = model.OperatorCodes(sg.Operators(oi).OpcodeIndex())
+            op = sg.Operators(oi)
+            code = model.OperatorCodes(op.OpcodeIndex())
             builtin = max(code.BuiltinCode(), code.DeprecatedBuiltinCode())
             name = tflite.opcode2name(builtin)
             if name == "CUSTOM" and code.CustomCode():
                 name = "CUSTOM:" + code.CustomCode().decode("utf-8", "replace")
             hist[name] += 1
+            ins = [_tensor_shape(sg, op.Inputs(j)) for j in range(op.InputsLength())]
+            outs = [_tensor_shape(sg, op.Outputs(j)) for j in range(op.OutputsLength())]
+            sequence.update(repr((si, name, ins, outs)).encode())
     return {"ops": sum(hist.values()), "transposes": hist.get("TRANSPOSE", 0),
-            "subgraphs": model.SubgraphsLength(), "op_histogram": dict(sorted(hist.items()))}
+            "subgraphs": model.SubgraphsLength(), "op_histogram": dict(sorted(hist.items())),
+            "op_sequence_sha256": sequence.hexdigest()}
 
 
 def find_perm(src_shape, dst_shape):
@@ -130,20 +143,40 @@ def accuracy(outputs, references, classifier):
     return result
 
 
-def interleaved_latency(runners, sample, warmup, iterations):
-    """Median invoke() time per runner, the runners timed in turn each round."""
-    for runner in runners:
-        runner.set_input(sample)
-        for _ in range(warmup):
-            runner.invoke()
-    times = [[] for _ in runners]
-    for _ in range(iterations):
-        for i, runner in enumerate(runners):
-            start = time.perf_counter()
-            runner.invoke()
-            times[i].append(time.perf_counter() - start)
+def interleaved_latency(factories, sample, warmup, iterations):
+    """Median invoke() time per file, the files timed in turn each round.
+
+    factories[i]() creates a fresh Runner for file i. Of interpreters created one after
+    another in a process, the earlier-created runs measurably slower (one file timed
+    against a copy of itself: the first-created was 2-4 % slower on efficientnet_b0 and
+    mobilenet_v2), so the measurement is two passes with opposite creation orders,
+    `iterations` rounds each, and the order within a round alternates too: every file is
+    first as often as last.
+    """
+    n = len(factories)
+    times = [[] for _ in range(n)]
+    by_position = [[[] for _ in range(n)] for _ in range(n)]  # [file][creation position]
+    for order in (list(range(n)), list(range(n))[::-1]):
+        runners = {}
+        for i in order:
+            runners[i] = factories[i]()
+        for i in order:
+            runners[i].set_input(sample)
+            for _ in range(warmup):
+                runners[i].invoke()
+        for r in range(iterations):
+            for i in (order if r % 2 == 0 else order[::-1]):
+                start = time.perf_counter()
+                runners[i].invoke()
+                elapsed = time.perf_counter() - start
+                times[i].append(elapsed)
+                by_position[i][order.index(i)].append(elapsed)
+        del runners
     return [{"latency_ms": 1000 * statistics.median(t), "latency_min_ms": 1000 * min(t),
-             "latency_runs": len(t)} for t in times]
+             "latency_runs": len(t),
+             "latency_ms_by_creation_position": [1000 * statistics.median(p)
+                                                 for p in by_position[i]]}
+            for i, t in enumerate(times)]
 
 
 def op_resolver_note():
