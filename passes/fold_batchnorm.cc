@@ -8,11 +8,11 @@ namespace {
 absl::StatusOr<bool> FoldScale(RewriteState& state, int op_index, bool reciprocal) {
   auto match = MatchAffineAfterWeightedOp(state, op_index);
   if (!match) return false;
-  std::vector<float> scale = match->values;
+  std::vector<double> scale(match->values.begin(), match->values.end());
   if (reciprocal) {
-    for (float& v : scale) {
-      if (v == 0.0f) return false;
-      v = 1.0f / v;
+    for (double& v : scale) {
+      if (v == 0.0) return false;
+      v = 1.0 / v;
     }
   }
   Graph& g = state.graph();

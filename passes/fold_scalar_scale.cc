@@ -60,11 +60,11 @@ absl::StatusOr<bool> FoldScale(RewriteState& s, int i) {
     const int weighted = FindWeightedSource(s, y, 0);
     if (weighted < 0) continue;
     const int producer = s.Producer(y);
-    const float scale = static_cast<float>(div ? 1.0 / *value : *value);
+    const double scale = div ? 1.0 / *value : *value;
     Op& w = g.ops()[static_cast<size_t>(weighted)];
     const Shape& ws = g.tensor(w.inputs[static_cast<size_t>(WeightsSlot(w.kind))]).shape;
     const int64_t channels = w.kind == OpKind::kDepthwiseConv2D ? ws.back() : ws.front();
-    ScaleWeightedOp(s, w, std::vector<float>(static_cast<size_t>(channels), scale));
+    ScaleWeightedOp(s, w, std::vector<double>(static_cast<size_t>(channels), scale));
     // The last op of the path writes the MUL's output.
     const TensorId out = op.outputs[0];
     g.ops()[static_cast<size_t>(producer)].outputs[0] = out;

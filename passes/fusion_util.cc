@@ -92,24 +92,25 @@ void SetConstantOperand(RewriteState& state, Op& op, size_t slot, const std::str
 }
 
 
-void ScaleWeightedOp(RewriteState& state, Op& op, const std::vector<float>& scale) {
+void ScaleWeightedOp(RewriteState& state, Op& op, const std::vector<double>& scale) {
   Graph& g = state.graph();
   const size_t ws = static_cast<size_t>(WeightsSlot(op.kind));
   const TensorId w = op.inputs[ws];
   std::vector<float> values = g.tensor(w).data->AsVector<float>();
   const size_t channels = scale.size();
+  const auto scaled = [&](float v, size_t c) { return static_cast<float>(v * scale[c]); };
   if (op.kind == OpKind::kDepthwiseConv2D) {
-    for (size_t i = 0; i < values.size(); ++i) values[i] *= scale[i % channels];
+    for (size_t i = 0; i < values.size(); ++i) values[i] = scaled(values[i], i % channels);
   } else {
     const size_t per_channel = values.size() / channels;
-    for (size_t i = 0; i < values.size(); ++i) values[i] *= scale[i / per_channel];
+    for (size_t i = 0; i < values.size(); ++i) values[i] = scaled(values[i], i / per_channel);
   }
   SetConstantOperand(state, op, ws, "_scaled", std::move(values));
   const size_t bs = static_cast<size_t>(BiasSlot(op.kind));
   if (op.inputs.size() > bs && op.inputs[bs] >= 0) {
     const TensorId b = op.inputs[bs];
     std::vector<float> bias = g.tensor(b).data->AsVector<float>();
-    for (size_t c = 0; c < bias.size(); ++c) bias[c] *= scale[c];
+    for (size_t c = 0; c < bias.size(); ++c) bias[c] = scaled(bias[c], c);
     SetConstantOperand(state, op, bs, "_scaled", bias);
   }
 }

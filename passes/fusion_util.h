@@ -42,7 +42,8 @@ void SetConstantOperand(RewriteState& state, Op& op, size_t slot, const std::str
 /// A constant only `op` reads gets the new values in place, so the old data
 /// is freed at once rather than at the end of the sweep (a model's weights
 /// would otherwise exist twice); a shared one is replaced by a new constant.
-void ScaleWeightedOp(RewriteState& state, Op& op, const std::vector<float>& scale);
+/// The scale is double so that a division folded as 1 / v rounds once, like w / v.
+void ScaleWeightedOp(RewriteState& state, Op& op, const std::vector<double>& scale);
 /// Adds shift[c] to the bias of `op`, creating a bias when absent; in place
 /// like ScaleWeightedOp.
 void ShiftWeightedOpBias(RewriteState& state, Op& op, const std::vector<float>& shift);

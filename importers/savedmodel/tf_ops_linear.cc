@@ -82,11 +82,13 @@ absl::Status FusedBatchNorm(TfContext& ctx, const tensorflow::NodeDef& node) {
   for (const auto& p : params) {
     if (p.size() != c) return ctx.Invalid(node, "parameter sizes differ", "four [C] vectors");
   }
-  const float eps = TfContext::AttrFloat(node, "epsilon", 1e-3f);
+  // In double, each folded constant rounded once: offset - mean * multiplier can cancel.
+  const double eps = TfContext::AttrFloat(node, "epsilon", 1e-3f);
   std::vector<float> mul(c), add(c);
   for (size_t i = 0; i < c; ++i) {
-    mul[i] = params[0][i] / std::sqrt(params[3][i] + eps);
-    add[i] = params[1][i] - params[2][i] * mul[i];
+    const double m = params[0][i] / std::sqrt(static_cast<double>(params[3][i]) + eps);
+    mul[i] = static_cast<float>(m);
+    add[i] = static_cast<float>(params[1][i] - params[2][i] * m);
   }
   const DataType t = ctx.type(x);
   TensorId mul_id = ctx.AddConstFloats(HelperName(node, "scale"), mul);

@@ -93,8 +93,37 @@ TEST(PassesFusion, ActivationIntoPoolAndAdd) {
   ExpectAllNear(RunGraph(before, in)[0], RunGraph(g, in)[0]);
 }
 
-// Must not fire: multi-use producer, existing activation, non-constant
-// operand, per-spatial constant, TANH, CONCATENATION.
+// A division by a constant folds to weights rounded once, as w / v itself
+// would be: multiplying by the float 1 / v rounds twice and is off by one ulp
+// on some of these weights.
+TEST(PassesFusion, FoldedDivisionRoundsOnce) {
+  GraphBuilder b;
+  TensorId x = b.Input("x", {1, 2, 2, 8});
+  const std::vector<float> divisors = {3.0f, 7.0f, 0.3f, 11.0f};
+  TensorId w = b.RandomConst({4, 1, 1, 8}, 7);
+  TensorId bias = b.RandomConst({4}, 8);
+  Conv2DOptions o;
+  o.padding = Padding::kSame;
+  TensorId y = b.Op1(OpKind::kConv2D, {x, w, bias}, o);
+  b.Output(b.Op1(OpKind::kDiv, {y, b.Const({4}, divisors)}));
+  const std::vector<float> w0 = b.graph().tensor(w).data->AsVector<float>();
+  const std::vector<float> b0 = b.graph().tensor(bias).data->AsVector<float>();
+  Graph g = b.graph();
+  PassContext ctx;
+  EXPECT_TRUE(RunFusions(g, ctx));
+  ASSERT_EQ(g.ops().size(), 1u);
+  const std::vector<float> w1 = g.tensor(g.ops()[0].inputs[1]).data->AsVector<float>();
+  const std::vector<float> b1 = g.tensor(g.ops()[0].inputs[2]).data->AsVector<float>();
+  int twice_rounded_differs = 0;
+  for (size_t i = 0; i < w0.size(); ++i) {
+    const float v = divisors[i / 8];
+    EXPECT_EQ(w1[i], w0[i] / v) << "weight " << i;
+    twice_rounded_differs += w0[i] * (1.0f / v) != w0[i] / v;
+  }
+  for (size_t c = 0; c < b0.size(); ++c) EXPECT_EQ(b1[c], b0[c] / divisors[c]) << "bias " << c;
+  EXPECT_GT(twice_rounded_differs, 0) << "the case does not tell one rounding from two";
+}
+
 // fold-batchnorm rewrites a weight only this op reads in place (no second
 // copy of the weights); one that another op also reads must stay intact.
 TEST(PassesFusion, SharedWeightsAreCopiedSingleUseOnesRewrittenInPlace) {
@@ -137,6 +166,8 @@ TEST(PassesFusion, SharedWeightsAreCopiedSingleUseOnesRewrittenInPlace) {
   for (size_t i = 0; i < expected.size(); ++i) ExpectAllNear(expected[i], actual[i]);
 }
 
+// Must not fire: multi-use producer, existing activation, non-constant
+// operand, per-spatial constant, TANH, CONCATENATION.
 TEST(PassesFusion, MustNotFire) {
   GraphBuilder b;
   TensorId x = b.Input("x", {1, 4, 4, 3});
