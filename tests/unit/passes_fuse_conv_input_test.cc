@@ -131,5 +131,32 @@ TEST(PassesFuseConvInput, MustNotFire) {
   EXPECT_EQ(b.graph().ops().size(), ops);
 }
 
+// Unknown dims: whether a pad equals SAME's depends on the spatial size, so
+// with unknown H/W it must stay ((1,1) is SAME's at 7, not at 8); an unknown
+// batch changes nothing, and an input scale never depends on the size.
+TEST(PassesFuseConvInput, DynamicShapes) {
+  constexpr int64_t kAny = kUnknownDim;
+  GraphBuilder spatial;
+  TensorId x = spatial.Input("x", {1, kAny, kAny, 3});
+  spatial.Output(ValidConv(spatial, Pad(spatial, x, {0, 0, 1, 1, 1, 1, 0, 0}), 4, 3, 2, 1));
+  passes_test::CompareOptions at_7_and_8;
+  at_7_and_8.bindings = {{{1, 7, 7, 3}}, {{1, 8, 8, 3}}};
+  FuseConvInputPass pass;
+  passes_test::RunAndCompare(spatial, {&pass}, false, at_7_and_8);
+  EXPECT_EQ(CountKind(spatial.graph(), OpKind::kPad), 1);
+
+  GraphBuilder batch;
+  TensorId y = batch.Input("y", {kAny, 8, 8, 3});
+  batch.Output(ValidConv(batch, Pad(batch, y, {0, 0, 0, 1, 0, 1, 0, 0}), 4, 3, 2, 1));
+  TensorId z = batch.Input("z", {1, kAny, kAny, 3});
+  TensorId scaled = batch.Op1(OpKind::kMul, {z, batch.RandomConst({3}, 5, 0.5f, 2.0f)});
+  batch.Output(ValidConv(batch, scaled, 4, 3, 1, 7));
+  passes_test::CompareOptions two_sizes;
+  two_sizes.bindings = {{{1, 8, 8, 3}, {1, 5, 6, 3}}, {{3, 8, 8, 3}, {1, 9, 4, 3}}};
+  PassContext ctx = passes_test::RunAndCompare(batch, {&pass}, true, two_sizes);
+  EXPECT_EQ(ctx.counters["fuse-conv-input.pad_to_same"], 1);
+  EXPECT_EQ(ctx.counters["fuse-conv-input.input_scale"], 1);
+}
+
 }  // namespace
 }  // namespace optconv

@@ -121,6 +121,21 @@ inline std::vector<std::vector<float>> RunGraph(const Graph& graph,
   return outs;
 }
 
+/// A copy of `graph` whose inputs take the given concrete shapes, every op's
+/// output shapes inferred again: how a graph with unknown dims is run.
+inline Graph BindInputShapes(const Graph& graph, const std::vector<Shape>& shapes) {
+  Graph g = graph;
+  EXPECT_EQ(shapes.size(), g.inputs().size());
+  for (size_t i = 0; i < shapes.size() && i < g.inputs().size(); ++i) {
+    g.tensor(g.inputs()[i]).shape = shapes[i];
+  }
+  for (const Op& op : g.ops()) {
+    absl::Status s = InferAndSetOutputShapes(g, op);
+    EXPECT_TRUE(s.ok()) << s;
+  }
+  return g;
+}
+
 /// Random inputs matching the graph's input shapes.
 inline std::vector<std::vector<float>> RandomInputs(const Graph& g, uint32_t seed = 7) {
   std::vector<std::vector<float>> in;
@@ -158,6 +173,9 @@ struct CompareOptions {
   float tolerance = 1e-5f;
   float lo = -1.0f, hi = 1.0f;  // inputs are uniform in [lo, hi]
   int max_rounds = 4;           // the passes repeat until nothing changes
+  /// For graphs with unknown dims: each entry gives every input a concrete
+  /// shape, and before/after are compared at each. Empty: the graph's shapes.
+  std::vector<std::vector<Shape>> bindings;
 };
 
 /// Runs `passes` in order, repeating until none changes the graph, on a copy
@@ -183,14 +201,24 @@ inline PassContext RunAndCompare(GraphBuilder& b, std::vector<Pass*> passes, boo
     if (!changed) break;
   }
   EXPECT_EQ(any, expect_change);
-  auto in = RandomInputs(before);
-  for (auto& v : in) {
-    for (float& x : v) x = options.lo + (x + 1.0f) * 0.5f * (options.hi - options.lo);
+  std::vector<std::vector<Shape>> bindings = options.bindings;
+  if (bindings.empty()) {
+    bindings.emplace_back();
+    for (TensorId t : before.inputs()) bindings.back().push_back(before.tensor(t).shape);
   }
-  auto want = RunGraph(before, in), got = RunGraph(g, in);
-  EXPECT_EQ(want.size(), got.size());
-  for (size_t i = 0; i < want.size() && i < got.size(); ++i) {
-    ExpectAllNear(want[i], got[i], options.tolerance);
+  for (const std::vector<Shape>& shapes : bindings) {
+    SCOPED_TRACE(::testing::Message() << "binding " << (&shapes - bindings.data()));
+    const Graph bound_before = BindInputShapes(before, shapes);
+    const Graph bound_after = BindInputShapes(g, shapes);
+    auto in = RandomInputs(bound_before);
+    for (auto& v : in) {
+      for (float& x : v) x = options.lo + (x + 1.0f) * 0.5f * (options.hi - options.lo);
+    }
+    auto want = RunGraph(bound_before, in), got = RunGraph(bound_after, in);
+    EXPECT_EQ(want.size(), got.size());
+    for (size_t i = 0; i < want.size() && i < got.size(); ++i) {
+      ExpectAllNear(want[i], got[i], options.tolerance);
+    }
   }
   b.graph() = std::move(g);
   return ctx;
