@@ -15,7 +15,9 @@ namespace {
 using passes_test::CountKind;
 using passes_test::ExpectAllNear;
 using passes_test::GraphBuilder;
+using passes_test::CompareOptions;
 using passes_test::RandomInputs;
+using passes_test::RunAndCompare;
 using passes_test::RunGraph;
 using passes_test::TransposeValues;
 
@@ -149,6 +151,45 @@ TEST(PassesPipeline, ChannelShuffleKeepsRealTransposes) {
   auto changed = pass.Run(g, ctx);
   ASSERT_TRUE(changed.ok());
   EXPECT_FALSE(*changed);
+}
+
+// RESHAPE -> TRANSPOSE -> RESHAPE, the form of a channel shuffle.
+TensorId ReshapeTransposeReshape(GraphBuilder& b, TensorId x, const std::vector<int32_t>& split,
+                                 const std::vector<int32_t>& perm,
+                                 const std::vector<int32_t>& merged) {
+  TensorId s = b.Transpose(b.Op1(OpKind::kReshape, {x, b.Ints(split)}), perm);
+  return b.Op1(OpKind::kReshape, {s, b.Ints(merged)});
+}
+
+// Unknown dims: channel-shuffle simulates the element map, which needs every
+// size, so it refuses shuffles that would be exact at any batch (NCHW) or
+// length (NCL) too: conservative; the numbers still match at two bindings.
+TEST(PassesPipeline, ChannelShuffleRefusesUnknownBatchAndLength) {
+  GraphBuilder b;
+  TensorId x = b.Input("x", {kUnknownDim, 8, 3, 3});
+  b.Output(ReshapeTransposeReshape(b, x, {-1, 2, 4, 3, 3}, {0, 2, 1, 3, 4}, {-1, 8, 3, 3}));
+  TensorId y = b.Input("y", {1, 8, kUnknownDim});
+  b.Output(ReshapeTransposeReshape(b, y, {1, 2, 4, -1}, {0, 2, 1, 3}, {1, 8, -1}));
+  CompareOptions batch_and_length;
+  batch_and_length.bindings = {{{1, 8, 3, 3}, {1, 8, 5}}, {{3, 8, 3, 3}, {1, 8, 2}}};
+  const size_t ops = b.graph().ops().size();
+  ChannelShufflePass pass;
+  RunAndCompare(b, {&pass}, false, batch_and_length);
+  EXPECT_EQ(b.graph().ops().size(), ops);
+}
+
+// Must not fire: the transpose moves the unknown batch into the rows, so the
+// chain is a channel GATHER at batch 1 but mixes images at batch 3.
+TEST(PassesPipeline, ChannelShuffleKeepsBatchMixingChain) {
+  GraphBuilder b;
+  TensorId x = b.Input("x", {kUnknownDim, 8});
+  b.Output(ReshapeTransposeReshape(b, x, {-1, 2, 4}, {2, 0, 1}, {-1, 8}));
+  CompareOptions batch_1_and_3;
+  batch_1_and_3.bindings = {{{1, 8}}, {{3, 8}}};
+  const size_t ops = b.graph().ops().size();
+  ChannelShufflePass pass;
+  RunAndCompare(b, {&pass}, false, batch_1_and_3);
+  EXPECT_EQ(b.graph().ops().size(), ops);
 }
 
 // Megvii ShuffleNetV2 (FastestDet's backbone): the shuffle and split are one
