@@ -10,6 +10,7 @@
 namespace optconv {
 namespace {
 
+using passes_test::CompareOptions;
 using passes_test::CountKind;
 using passes_test::ExpectAllNear;
 using passes_test::GraphBuilder;
@@ -100,6 +101,83 @@ TEST(PassesFuseFullyConnected, MustNotFire) {
   FoldScalarScalePass scale;
   RunAndCompare(b, {&fc, &scale}, false);
   EXPECT_EQ(b.graph().ops().size(), ops);
+}
+
+// Dynamic shapes: a tensordot with one unknown dim (the batch, or the length
+// under a known batch) still folds to keep_num_dims, and the head-split bias
+// and the scale still move into the FC; numbers match at two bindings.
+TEST(PassesFuseFullyConnected, DynamicShapesFold) {
+  GraphBuilder b;
+  TensorId x = b.Input("x", {kUnknownDim, 5, 6});
+  TensorId y = Reshape(b, Fc(b, Reshape(b, x, {-1, 6}), 8, 1), {-1, 5, 8});
+  TensorId biased = b.Op1(OpKind::kAdd, {Reshape(b, y, {-1, 5, 2, 4}), b.RandomConst({2, 4}, 3)});
+  b.Output(b.Op1(OpKind::kMul, {biased, b.Const({}, {0.5f})}));
+  TensorId s = b.Input("s", {2, kUnknownDim, 6});
+  b.Output(Reshape(b, Fc(b, Reshape(b, s, {-1, 6}), 4, 5), {2, -1, 4}));
+  CompareOptions two_sizes;
+  two_sizes.bindings = {{{1, 5, 6}, {2, 3, 6}}, {{3, 5, 6}, {2, 7, 6}}};
+  FuseFullyConnectedPass fc;
+  FuseBiasPass bias;
+  FoldScalarScalePass scale;
+  PassContext ctx = RunAndCompare(b, {&fc, &bias, &scale}, true, two_sizes);
+  EXPECT_EQ(ctx.counters["fuse-fully-connected.keep_num_dims"], 2);
+  EXPECT_EQ(ctx.counters["fuse-fully-connected.const_past_reshape"], 1);
+  EXPECT_EQ(ctx.counters["fold-scalar-scale.folded"], 1);
+  // Two FC(keep_num_dims) + the RESHAPE that splits the heads.
+  EXPECT_EQ(b.graph().ops().size(), 3u);
+  EXPECT_EQ(CountKind(b.graph(), OpKind::kReshape), 1);
+}
+
+// Must not fire: with two unknown leading dims, out == [?, ?, N] cannot prove
+// the unflatten restores x's own dims; here it swaps them ([B, T] -> [T, B])
+// and the TRANSPOSE after it turns the wrong shape into wrong numbers. The
+// unswapped (exact) tensordot is refused as well: conservative.
+TEST(PassesFuseFullyConnected, TwoUnknownLeadingDimsAreKept) {
+  for (bool swap : {false, true}) {
+    GraphBuilder b;
+    TensorId x = b.Input("x", {kUnknownDim, kUnknownDim, 6});
+    TensorId dims = b.Op1(OpKind::kShape, {x});
+    b.graph().tensor(dims).type = DataType::kInt32;
+    TensorId lead = b.Op1(OpKind::kGather, {dims, b.Ints(swap ? std::vector<int32_t>{1, 0}
+                                                              : std::vector<int32_t>{0, 1})});
+    TensorId to = b.Op1(OpKind::kConcatenation, {lead, b.Ints({8})});
+    TensorId y = b.Op1(OpKind::kReshape, {Fc(b, Reshape(b, x, {-1, 6}), 8, 1), to});
+    b.Output(b.Transpose(y, {1, 0, 2}));
+    CompareOptions two_sizes;
+    two_sizes.bindings = {{{2, 3, 6}}, {{4, 1, 6}}};
+    const size_t ops = b.graph().ops().size();
+    FuseFullyConnectedPass fc;
+    RunAndCompare(b, {&fc}, false, two_sizes);
+    EXPECT_EQ(b.graph().ops().size(), ops) << swap;
+  }
+}
+
+// Dynamic shapes: a scalar scale is size-independent, so it folds into a conv
+// with unknown N/H/W and into the query projection through the head split,
+// transpose and BATCH_MATMUL with unknown query and key lengths.
+TEST(PassesFuseFullyConnected, ScalarScaleFoldsWithUnknownDims) {
+  GraphBuilder b;
+  TensorId image = b.Input("image", {kUnknownDim, kUnknownDim, kUnknownDim, 3});
+  b.Output(b.Op1(OpKind::kMul, {b.Conv(image, 4, 3, 1), b.Const({}, {-2.0f})}));
+  TensorId x = b.Input("x", {1, kUnknownDim, 6});
+  TensorId keys = b.Input("keys", {1, 2, kUnknownDim, 3});
+  FullyConnectedOptions keep;
+  keep.keep_num_dims = true;
+  TensorId q = b.Op1(OpKind::kFullyConnected,
+                     {x, b.RandomConst({6, 6}, 3), b.RandomConst({6}, 4)}, keep);
+  TensorId qh = b.Transpose(Reshape(b, q, {1, -1, 2, 3}), {0, 2, 1, 3});
+  BatchMatMulOptions adj;
+  adj.adj_y = true;
+  TensorId scores = b.Op1(OpKind::kBatchMatMul, {qh, keys}, adj);
+  b.Output(b.Op1(OpKind::kDiv, {scores, b.Const({}, {1.7320508f})}));
+  CompareOptions two_sizes;
+  two_sizes.bindings = {{{1, 5, 5, 3}, {1, 4, 6}, {1, 2, 5, 3}},
+                        {{2, 3, 6, 3}, {1, 7, 6}, {1, 2, 2, 3}}};
+  FoldScalarScalePass scale;
+  PassContext ctx = RunAndCompare(b, {&scale}, true, two_sizes);
+  EXPECT_EQ(ctx.counters["fold-scalar-scale.folded"], 2);
+  EXPECT_EQ(CountKind(b.graph(), OpKind::kMul), 0);
+  EXPECT_EQ(CountKind(b.graph(), OpKind::kDiv), 0);
 }
 
 }  // namespace
