@@ -22,6 +22,31 @@ bool RunCleanup(Graph& g, PassContext& ctx) {
   return changed.ok() && *changed;
 }
 
+constexpr int64_t kAny = kUnknownDim;
+
+// SHAPE(x) as the importers emit it for a dynamic x: int32, computed at run time.
+TensorId ShapeOf(GraphBuilder& b, TensorId x) {
+  TensorId s = b.Op1(OpKind::kShape, {x});
+  b.graph().tensor(s).type = DataType::kInt32;
+  return s;
+}
+
+TensorId ToFloat(GraphBuilder& b, TensorId ints) {
+  TensorId f = b.Op1(OpKind::kCast, {ints});
+  b.graph().tensor(f).type = DataType::kFloat32;
+  return f;
+}
+
+// Cleanup must leave `b` unchanged; the outputs are compared at each binding.
+void ExpectCleanupKeeps(GraphBuilder& b, std::vector<std::vector<Shape>> bindings) {
+  const size_t ops = b.graph().ops().size();
+  passes_test::CompareOptions options;
+  options.bindings = std::move(bindings);
+  CleanupPass pass;
+  passes_test::RunAndCompare(b, {&pass}, false, options);
+  EXPECT_EQ(b.graph().ops().size(), ops);
+}
+
 TEST(PassesCleanup, RemovesIdentityOps) {
   GraphBuilder b;
   TensorId x = b.Input("x", {2, 3});
@@ -165,6 +190,89 @@ TEST(PassesCleanup, KeepsInterfaceAndRealReshapes) {
   EXPECT_EQ(g.ops().size(), 2u);
 }
 
+// Unknown dims, size-independent rewrites: a reshape to [-1, 4, 6] of a
+// dynamic-batch tensor, identity CAST/PAD/MUL, reshape and transpose chains, a
+// transpose moving only a unit dim and a dead op all go; same numbers at two batches.
+TEST(PassesCleanup, DynamicShapesSizeIndependentRewritesFire) {
+  GraphBuilder b;
+  TensorId x = b.Input("x", {kAny, 4, 6});
+  TensorId y = b.Op1(OpKind::kReshape, {x, b.Ints({-1, 4, 6})});
+  y = b.Op1(OpKind::kCast, {y});
+  y = b.Op1(OpKind::kPad, {y, b.Ints({3, 2}, {0, 0, 0, 0, 0, 0})});
+  y = b.Op1(OpKind::kMul, {y, b.Const({1, 6}, std::vector<float>(6, 1.0f))});
+  y = b.Transpose(b.Transpose(y, {1, 0, 2}), {0, 2, 1});  // one {1, 2, 0}
+  b.Output(b.Op1(OpKind::kExp, {y}));
+  TensorId flat = b.Op1(OpKind::kReshape, {x, b.Ints({-1, 24})});
+  b.Output(b.Op1(OpKind::kReshape, {flat, b.Ints({-1, 6, 4})}));
+  b.Op1(OpKind::kTanh, {x});  // dead
+  TensorId v = b.Input("v", {kAny, 5, 1});
+  b.Output(b.Op1(OpKind::kRelu, {b.Transpose(v, {0, 2, 1})}));
+  passes_test::CompareOptions two_batches;
+  two_batches.bindings = {{{1, 4, 6}, {1, 5, 1}}, {{3, 4, 6}, {2, 5, 1}}};
+  CleanupPass pass;
+  PassContext ctx = passes_test::RunAndCompare(b, {&pass}, true, two_batches);
+  for (const char* rewrite : {"identity_reshape", "identity_cast", "zero_pad",
+                              "identity_arithmetic", "merge_transposes", "merge_reshapes",
+                              "transpose_to_reshape", "dead_ops"}) {
+    EXPECT_GE(ctx.counters[std::string("cleanup.") + rewrite], 1) << rewrite;
+  }
+  const Graph& g = b.graph();
+  EXPECT_EQ(CountKind(g, OpKind::kTranspose), 1);
+  EXPECT_EQ(CountKind(g, OpKind::kReshape), 2);
+  EXPECT_EQ(g.ops().size(), 5u);  // EXP, TRANSPOSE, RESHAPE, RESHAPE, RELU
+}
+
+// Unknown dims, size-dependent rewrites: each looks applicable only because
+// unknown == unknown in the static shapes. One binding makes it wrong (or,
+// for the transpose, unwritable as a RESHAPE), so cleanup must keep the graph.
+TEST(PassesCleanup, DynamicShapesSizeDependentRewritesStay) {
+  {
+    SCOPED_TRACE("reshape [?, ?] -> [?, ?] to another tensor's run-time shape");
+    GraphBuilder b;
+    TensorId x = b.Input("x", {kAny, kAny});
+    TensorId y = b.Input("y", {kAny, kAny});
+    b.Output(b.Op1(OpKind::kSoftmax, {b.Op1(OpKind::kReshape, {x, ShapeOf(b, y)})}));
+    ExpectCleanupKeeps(b, {{{2, 6}, {3, 4}}, {{3, 4}, {3, 4}}});
+  }
+  {
+    SCOPED_TRACE("strided slice [?, 6] -> [?, 6] dropping the first row");
+    GraphBuilder b;
+    TensorId x = b.Input("x", {kAny, 6});
+    StridedSliceOptions to_end;
+    to_end.end_mask = 3;
+    TensorId s = b.Op1(OpKind::kStridedSlice,
+                       {x, b.Ints({1, 0}), b.Ints({0, 0}), b.Ints({1, 1})}, to_end);
+    b.Output(b.Op1(OpKind::kExp, {s}));
+    ExpectCleanupKeeps(b, {{{2, 6}}, {{4, 6}}});
+  }
+  {
+    SCOPED_TRACE("x * ones[2, 3] broadcasts a batch of 1 to 2");
+    GraphBuilder b;
+    TensorId x = b.Input("x", {kAny, 3});
+    TensorId y = b.Op1(OpKind::kMul, {x, b.Const({2, 3}, std::vector<float>(6, 1.0f))});
+    b.Output(b.Op1(OpKind::kExp, {y}));
+    ExpectCleanupKeeps(b, {{{1, 3}}, {{2, 3}}});
+  }
+  {
+    SCOPED_TRACE("MEAN(keep_dims) then a reshape to a run-time shape equal to the squeeze's");
+    GraphBuilder b;
+    TensorId x = b.Input("x", {kAny, kAny, 4, 5});
+    TensorId y = b.Input("y", {kAny, kAny, 5});
+    ReducerOptions keep;
+    keep.keep_dims = true;
+    TensorId m = b.Op1(OpKind::kMean, {x, b.Ints({2})}, keep);
+    b.Output(b.Transpose(b.Op1(OpKind::kReshape, {m, ShapeOf(b, y)}), {1, 0, 2}));
+    ExpectCleanupKeeps(b, {{{2, 3, 4, 5}, {3, 2, 5}}, {{2, 3, 4, 5}, {2, 3, 5}}});
+  }
+  {
+    SCOPED_TRACE("transpose moving a unit dim past an unknown one: the reshape needs two -1s");
+    GraphBuilder b;
+    TensorId x = b.Input("x", {kAny, 1, kAny, 3});
+    b.Output(b.Op1(OpKind::kRelu, {b.Transpose(x, {0, 2, 1, 3})}));
+    ExpectCleanupKeeps(b, {{{2, 1, 5, 3}}, {{1, 1, 4, 3}}});
+  }
+}
+
 TEST(PassesFoldConstants, FoldsConstantSubgraphs) {
   GraphBuilder b;
   TensorId x = b.Input("x", {2, 3});
@@ -230,6 +338,28 @@ TEST(PassesFoldConstants, WideningIsNotBloat) {
   EXPECT_TRUE(*changed);
   EXPECT_EQ(ctx.counters["fold-constants.folded"], 1);
   EXPECT_EQ(ctx.counters["fold-constants.skipped_too_large"], 0);
+}
+
+// Unknown dims: SHAPE of a dynamic-batch tensor is known only at run time, so
+// the batch-mean subgraph reading it stays (folding would bake in the -1);
+// the constant parts beside it (weights, the flatten size 2*3) still fold.
+TEST(PassesFoldConstants, DynamicShapes) {
+  GraphBuilder b;
+  TensorId x = b.Input("x", {kAny, 2, 3});
+  TensorId batch = b.Op1(OpKind::kGather, {ShapeOf(b, x), b.Ints({0})});
+  TensorId mean = b.Op1(OpKind::kDiv, {b.Op1(OpKind::kSum, {x, b.Ints({0})}), ToFloat(b, batch)});
+  b.Output(b.Op1(OpKind::kMul, {mean, b.Transpose(b.RandomConst({3, 2}, 1), {1, 0})}));
+  TensorId features = b.Op1(OpKind::kMul, {b.Ints({2}), b.Ints({3})});
+  TensorId flat_shape = b.Op1(OpKind::kConcatenation, {batch, features});
+  b.Output(b.Op1(OpKind::kSoftmax, {b.Op1(OpKind::kReshape, {x, flat_shape})}));
+  passes_test::CompareOptions two_batches;
+  two_batches.bindings = {{{1, 2, 3}}, {{3, 2, 3}}};
+  FoldConstantsPass pass;
+  PassContext ctx = passes_test::RunAndCompare(b, {&pass}, true, two_batches);
+  EXPECT_EQ(ctx.counters["fold-constants.folded"], 2);
+  for (OpKind kept : {OpKind::kShape, OpKind::kGather, OpKind::kCast, OpKind::kConcatenation}) {
+    EXPECT_EQ(CountKind(b.graph(), kept), 1) << OpKindName(kept);
+  }
 }
 
 }  // namespace
