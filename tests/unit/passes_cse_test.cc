@@ -21,6 +21,15 @@ bool RunCse(Graph& g, PassContext& ctx) {
   return changed.ok() && *changed;
 }
 
+constexpr int64_t kAny = kUnknownDim;
+
+// SHAPE(x) as the importers emit it for a dynamic x: int32, computed at run time.
+TensorId ShapeOf(GraphBuilder& b, TensorId x) {
+  TensorId s = b.Op1(OpKind::kShape, {x});
+  b.graph().tensor(s).type = DataType::kInt32;
+  return s;
+}
+
 int CountConstants(const Graph& g) {
   int n = 0;
   for (const Tensor& t : g.tensors()) n += t.is_constant();
@@ -84,6 +93,42 @@ TEST(PassesCse, MustNotMergeGraphOutputs) {
   PassContext ctx;
   EXPECT_FALSE(RunCse(g, ctx));
   EXPECT_EQ(CountKind(g, OpKind::kTanh), 2);
+}
+
+// Unknown dims: ops with the same inputs compute the same values whatever the
+// sizes, so twin flatten subgraphs (SHAPE of a dynamic tensor, its batch, the
+// new shape, the reshape) merge, with equal numbers at two bindings. SHAPEs
+// of two tensors that are both [?, 4] differ once bound and stay apart.
+TEST(PassesCse, DynamicShapes) {
+  GraphBuilder twins;
+  TensorId x = twins.Input("x", {kAny, kAny, 4});
+  auto flatten = [&] {
+    TensorId batch = twins.Op1(OpKind::kGather, {ShapeOf(twins, x), twins.Ints({0})});
+    TensorId shape = twins.Op1(OpKind::kConcatenation, {batch, twins.Ints({-1})});
+    return twins.Op1(OpKind::kExp, {twins.Op1(OpKind::kReshape, {x, shape})});
+  };
+  twins.Output(twins.Op1(OpKind::kMul, {flatten(), flatten()}));
+  passes_test::CompareOptions two_sizes;
+  two_sizes.bindings = {{{1, 3, 4}}, {{3, 2, 4}}};
+  CsePass pass;
+  PassContext ctx = passes_test::RunAndCompare(twins, {&pass}, true, two_sizes);
+  EXPECT_EQ(ctx.counters["cse.constants_merged"], 2);
+  EXPECT_EQ(ctx.counters["cse.ops_merged"], 5);
+  EXPECT_EQ(twins.graph().ops().size(), 6u);
+
+  GraphBuilder apart;
+  TensorId y = apart.Input("y", {kAny, 4});
+  TensorId z = apart.Input("z", {kAny, 4});
+  auto shape_as_floats = [&](TensorId t) {
+    TensorId f = apart.Op1(OpKind::kCast, {ShapeOf(apart, t)});
+    apart.graph().tensor(f).type = DataType::kFloat32;
+    return f;
+  };
+  apart.Output(apart.Op1(OpKind::kSub, {shape_as_floats(y), shape_as_floats(z)}));
+  passes_test::CompareOptions unequal_batches;
+  unequal_batches.bindings = {{{2, 4}, {3, 4}}, {{5, 4}, {5, 4}}};
+  passes_test::RunAndCompare(apart, {&pass}, false, unequal_batches);
+  EXPECT_EQ(CountKind(apart.graph(), OpKind::kShape), 2);
 }
 
 }  // namespace
