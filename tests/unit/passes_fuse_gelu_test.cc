@@ -194,5 +194,21 @@ TEST(PassesLowerErf, PipelineLeavesNoInternalOpAndExporterRefusesOne) {
   for (size_t i = 0; i < want.size(); ++i) ExpectAllNear(want[i], got[i], 1e-5f);
 }
 
+// Unknown dims: the Erf expansion is elementwise with scalar constants, so an
+// Erf of unknown batch and length lowers and matches at two bindings.
+TEST(PassesLowerErf, DynamicShapes) {
+  GraphBuilder b;
+  TensorId x = b.Input("x", {kUnknownDim, kUnknownDim, 8});
+  b.Output(b.Op1(OpKind::kErf, {x}));
+  passes_test::CompareOptions options;
+  options.lo = -4.0f;
+  options.hi = 4.0f;
+  options.bindings = {{{1, 1, 8}}, {{3, 5, 8}}};
+  LowerErfPass pass;
+  PassContext ctx = passes_test::RunAndCompare(b, {&pass}, true, options);
+  EXPECT_EQ(ctx.counters["lower-erf.lowered"], 1);
+  EXPECT_EQ(CountKind(b.graph(), OpKind::kErf), 0);
+}
+
 }  // namespace
 }  // namespace optconv
