@@ -73,5 +73,39 @@ TEST(PassesFuseHardSwish, MustNotFire) {
   EXPECT_EQ(g.ops().size(), ops);
 }
 
+// With an unknown batch and H/W the rewrite is elementwise and fires, also
+// with a per-channel 3 against a known channel dim. Against an unknown
+// channel dim that constant may broadcast x up (x of width 1), so it must not.
+TEST(PassesFuseHardSwish, DynamicShapes) {
+  constexpr int64_t kAny = kUnknownDim;
+  auto hard_swish = [](GraphBuilder& b, TensorId x, TensorId three) {
+    TensorId r = b.Op1(OpKind::kRelu6, {b.Op1(OpKind::kAdd, {x, three})});
+    return b.Op1(OpKind::kMul, {x, b.Op1(OpKind::kMul, {r, b.Const({}, {1.0f / 6.0f})})});
+  };
+  const std::vector<float> threes(4, 3.0f);
+  GraphBuilder known;
+  TensorId x = known.Input("x", {kAny, kAny, kAny, 4});
+  known.Output(hard_swish(known, x, known.Const({}, {3.0f})));
+  known.Output(hard_swish(known, x, known.Const({4}, threes)));
+  passes_test::CompareOptions batches;
+  batches.lo = -5.0f;  // cover both clamps
+  batches.hi = 5.0f;
+  batches.bindings = {{{1, 3, 3, 4}}, {{3, 2, 5, 4}}};
+  FuseHardSwishPass pass;
+  PassContext ctx = passes_test::RunAndCompare(known, {&pass}, true, batches);
+  EXPECT_EQ(ctx.counters["fuse-hard-swish.fused"], 2);
+  EXPECT_EQ(known.graph().ops().size(), 2u);
+
+  GraphBuilder unknown_channels;
+  TensorId y = unknown_channels.Input("y", {kAny, kAny});
+  unknown_channels.Output(hard_swish(unknown_channels, y, unknown_channels.Const({4}, threes)));
+  const size_t ops = unknown_channels.graph().ops().size();
+  passes_test::CompareOptions widths = batches;
+  widths.bindings = {{{2, 1}}, {{2, 4}}};  // width 1: the output is 2x4, not 2x1
+  passes_test::RunAndCompare(unknown_channels, {&pass}, false, widths);
+  EXPECT_EQ(unknown_channels.graph().ops().size(), ops);
+  EXPECT_EQ(CountKind(unknown_channels.graph(), OpKind::kHardSwish), 0);
+}
+
 }  // namespace
 }  // namespace optconv
