@@ -146,6 +146,36 @@ TEST(PassesFuseGelu, MustNotFire) {
   EXPECT_EQ(CountKind(b.graph(), OpKind::kGelu), 0);
 }
 
+// GELU is elementwise with one-element constants only, so an unknown batch,
+// sequence length or width changes nothing: the erf, erfc and tanh forms fuse
+// and agree at several concrete shapes.
+TEST(PassesFuseGelu, DynamicShapes) {
+  constexpr int64_t kAny = kUnknownDim;
+  GraphBuilder b;
+  TensorId x = b.Input("x", {kAny, kAny, 8});
+  TensorId e = b.Op1(OpKind::kErf, {b.Op1(OpKind::kDiv, {x, Scalar(b, kSqrt2)})});
+  b.Output(Mul(b, Mul(b, x, Add(b, e, Scalar(b, 1.0f))), Scalar(b, 0.5f)));
+  TensorId y = b.Input("y", {kAny, kAny});
+  TensorId erf = b.Op1(OpKind::kErf, {Mul(b, y, Scalar(b, -kInvSqrt2))});
+  TensorId erfc = b.Op1(OpKind::kSub, {Scalar(b, 1.0f), erf});
+  b.Output(Mul(b, Mul(b, Scalar(b, 0.5f), y), erfc));
+  TensorId z = b.Input("z", {kAny, 16});
+  TensorId cube = b.Op1(OpKind::kPow, {z, Scalar(b, 3.0f)});
+  TensorId arg = Mul(b, Scalar(b, kSqrt2OverPi), Add(b, z, Mul(b, Scalar(b, 0.044715f), cube)));
+  TensorId tanh = Add(b, Scalar(b, 1.0f), b.Op1(OpKind::kTanh, {arg}));
+  b.Output(Mul(b, Mul(b, Scalar(b, 0.5f), z), tanh));
+  passes_test::CompareOptions options;
+  options.lo = -4.0f;
+  options.hi = 4.0f;
+  options.bindings = {{{1, 5, 8}, {1, 1}, {1, 16}}, {{3, 2, 8}, {4, 7}, {3, 16}}};
+  FuseGeluPass pass;
+  PassContext ctx = passes_test::RunAndCompare(b, {&pass}, true, options);
+  EXPECT_EQ(ctx.counters["fuse-gelu.exact"], 2);
+  EXPECT_EQ(ctx.counters["fuse-gelu.tanh"], 1);
+  EXPECT_EQ(b.graph().ops().size(), 3u);
+  EXPECT_EQ(CountKind(b.graph(), OpKind::kGelu), 3);
+}
+
 TEST(PassesLowerErf, ExpansionIsAccurate) {
   std::vector<float> xs;
   for (float v = -6.0f; v <= 6.0f; v += 0.00390625f) xs.push_back(v);
