@@ -15,12 +15,15 @@ using passes_test::RunGraph;
 
 TensorId Scalar(GraphBuilder& b, float v) { return b.Const({}, {v}); }
 
-// Runs the pass and compares before/after on inputs in [lo, hi].
-PassContext RunAndCompare(GraphBuilder& b, bool expect_change, float lo = -3.0f, float hi = 3.0f) {
+// Runs the pass and compares before/after on inputs in [lo, hi] (at each of
+// `bindings` when the graph has unknown dims).
+PassContext RunAndCompare(GraphBuilder& b, bool expect_change, float lo = -3.0f, float hi = 3.0f,
+                          std::vector<std::vector<Shape>> bindings = {}) {
   FuseSimplePatternsPass pass;
   passes_test::CompareOptions options;
   options.lo = lo;
   options.hi = hi;
+  options.bindings = std::move(bindings);
   return passes_test::RunAndCompare(b, {&pass}, expect_change, options);
 }
 
@@ -139,5 +142,73 @@ TEST(PassesFuseSimplePatterns, MustNotFire) {
   EXPECT_EQ(b.graph().ops().size(), ops);
 }
 
+// The powers, RSQRT and SQUARED_DIFFERENCE rules are elementwise, so they fire
+// with an unknown batch and sequence length; numbers agree at two bindings.
+TEST(PassesFuseSimplePatterns, DynamicShapesPowersAndNormalization) {
+  constexpr int64_t kAny = kUnknownDim;
+  GraphBuilder b;
+  TensorId x = b.Input("x", {kAny, kAny, 8});
+  b.Output(b.Op1(OpKind::kPow, {x, Scalar(b, 2.0f)}));
+  b.Output(b.Op1(OpKind::kPow, {x, Scalar(b, 0.5f)}));
+  b.Output(b.Op1(OpKind::kPow, {x, Scalar(b, -0.5f)}));
+  b.Output(b.Op1(OpKind::kDiv, {Scalar(b, 1.0f), b.Op1(OpKind::kSqrt, {x})}));
+  TensorId axes = b.Ints({2});
+  ReducerOptions keep{true};
+  TensorId m = b.Op1(OpKind::kMean, {x, axes}, keep);
+  TensorId sq = b.Op1(OpKind::kPow, {b.Op1(OpKind::kSub, {x, m}), Scalar(b, 2.0f)});
+  TensorId var = b.Op1(OpKind::kMean, {sq, axes}, keep);
+  TensorId sd = b.Op1(OpKind::kSqrt, {b.Op1(OpKind::kAdd, {var, Scalar(b, 1e-5f)})});
+  b.Output(b.Op1(OpKind::kDiv, {b.Op1(OpKind::kSub, {x, m}), sd}));
+  PassContext ctx = RunAndCompare(b, true, 0.1f, 4.0f, {{{1, 3, 8}}, {{4, 1, 8}}});
+  EXPECT_EQ(CountKind(b.graph(), OpKind::kPow), 0);
+  EXPECT_EQ(CountKind(b.graph(), OpKind::kDiv), 0);
+  EXPECT_EQ(CountKind(b.graph(), OpKind::kSquare), 1);
+  EXPECT_EQ(CountKind(b.graph(), OpKind::kSqrt), 1);
+  EXPECT_EQ(CountKind(b.graph(), OpKind::kSquaredDifference), 1);
+  EXPECT_EQ(ctx.counters["fuse-simple-patterns.rsqrt"], 3);
+}
+
+// RELU(x) + (-alpha) * RELU(NEG(x)): the unfused PRELU.
+TensorId UnfusedPrelu(GraphBuilder& b, TensorId x, TensorId minus_alpha) {
+  TensorId neg = b.Op1(OpKind::kRelu, {b.Op1(OpKind::kNeg, {x})});
+  return b.Op1(OpKind::kAdd, {b.Op1(OpKind::kRelu, {x}), b.Op1(OpKind::kMul, {minus_alpha, neg})});
+}
+
+// LEAKY_RELU (both forms) and PRELU with alpha along a known channel dim
+// (NHWC or NCHW) fire with an unknown batch and H/W.
+TEST(PassesFuseSimplePatterns, DynamicShapesLeakyReluAndPrelu) {
+  constexpr int64_t kAny = kUnknownDim;
+  GraphBuilder b;
+  TensorId x = b.Input("x", {kAny, kAny, kAny, 3});
+  b.Output(b.Op1(OpKind::kMaximum, {b.Op1(OpKind::kMul, {x, Scalar(b, 0.1f)}), x}));
+  TensorId gt = b.Op1(OpKind::kGreater, {x, Scalar(b, 0.0f)});
+  b.graph().tensor(gt).type = DataType::kBool;  // the builder types outputs like input 0
+  TensorId sel = b.Op1(OpKind::kSelectV2, {gt, x, b.Op1(OpKind::kMul, {Scalar(b, 0.3f), x})});
+  b.graph().tensor(sel).type = DataType::kFloat32;
+  b.Output(sel);
+  b.Output(UnfusedPrelu(b, x, b.RandomConst({3}, 5, -0.5f, -0.1f)));
+  TensorId nchw = b.Input("nchw", {kAny, 3, kAny, kAny});
+  b.Output(UnfusedPrelu(b, nchw, b.RandomConst({3, 1, 1}, 6, -0.5f, -0.1f)));
+  PassContext ctx = RunAndCompare(b, true, -3.0f, 3.0f,
+                                  {{{1, 2, 2, 3}, {1, 3, 4, 4}}, {{3, 5, 1, 3}, {2, 3, 1, 6}}});
+  EXPECT_EQ(b.graph().ops().size(), 4u);
+  EXPECT_EQ(CountKind(b.graph(), OpKind::kLeakyRelu), 2);
+  EXPECT_EQ(CountKind(b.graph(), OpKind::kPrelu), 2);
+  EXPECT_EQ(ctx.counters["fuse-simple-patterns.prelu"], 2);
+}
+
+// A 4-wide alpha against an unknown channel dim may widen the output past x
+// (channel 1 below); the pass keeps PRELU's output shape x's, so it declines
+// (the runtime's PRELU broadcasts x too, so the numbers would still agree).
+TEST(PassesFuseSimplePatterns, DynamicShapesPreluAlphaWiderThanUnknownChannels) {
+  constexpr int64_t kAny = kUnknownDim;
+  GraphBuilder b;
+  TensorId x = b.Input("x", {kAny, kAny, kAny, kAny});
+  b.Output(UnfusedPrelu(b, x, b.RandomConst({1, 1, 4}, 7, -0.5f, -0.1f)));
+  const size_t ops = b.graph().ops().size();
+  RunAndCompare(b, false, -3.0f, 3.0f, {{{1, 2, 2, 1}}, {{2, 3, 3, 4}}});
+  EXPECT_EQ(b.graph().ops().size(), ops);
+  EXPECT_EQ(CountKind(b.graph(), OpKind::kPrelu), 0);
+}
 }  // namespace
 }  // namespace optconv
