@@ -14,10 +14,12 @@ using passes_test::GraphBuilder;
 using passes_test::RandomInputs;
 using passes_test::RunGraph;
 
-PassContext RunAndCompare(GraphBuilder& b, bool expect_change) {
+PassContext RunAndCompare(GraphBuilder& b, bool expect_change,
+                          std::vector<std::vector<Shape>> bindings = {}) {
   FuseL2NormalizePass pass;
   passes_test::CompareOptions options;
   options.tolerance = 1e-6f;
+  options.bindings = std::move(bindings);
   return passes_test::RunAndCompare(b, {&pass}, expect_change, options);
 }
 
@@ -84,5 +86,41 @@ TEST(PassesFuseL2Normalize, MustNotFire) {
   EXPECT_EQ(b.graph().ops().size(), ops);
 }
 
+// x * RSQRT(MAX(norm², e²)).
+TensorId NormalizeBy(GraphBuilder& b, TensorId x, TensorId sum_of_squares) {
+  return b.Op1(OpKind::kMul, {x, b.Op1(OpKind::kRsqrt, {Max(b, sum_of_squares, 1e-12f)})});
+}
+
+// L2_NORMALIZATION normalizes over the last axis whatever its size, so the
+// fusion fires with an unknown batch and with an unknown last axis.
+TEST(PassesFuseL2Normalize, DynamicShapes) {
+  constexpr int64_t kAny = kUnknownDim;
+  GraphBuilder b;
+  TensorId x = b.Input("x", {kAny, kAny, 8});
+  b.Output(NormalizeBy(b, x, SumSquares(b, x, true)));
+  TensorId y = b.Input("y", {kAny, kAny});
+  b.Output(b.Op1(OpKind::kDiv, {y, b.Op1(OpKind::kSqrt, {Max(b, SumSquares(b, y, false), 1e-12f)})}));
+  PassContext ctx = RunAndCompare(b, true, {{{1, 3, 8}, {1, 1}}, {{2, 1, 8}, {3, 5}}});
+  EXPECT_EQ(ctx.counters["fuse-l2-normalize.fused"], 2);
+  EXPECT_EQ(b.graph().ops().size(), 2u);
+}
+
+// Must not fire with unknown dims: norms without keep_dims ([rows]) broadcast
+// along the last axis, not per row; a norm over an axis of unknown size.
+TEST(PassesFuseL2Normalize, DynamicShapesOtherNormsStay) {
+  constexpr int64_t kAny = kUnknownDim;
+  GraphBuilder b;
+  TensorId z = b.Input("z", {kAny, kAny});
+  ReducerOptions drop;
+  drop.keep_dims = false;
+  TensorId squares = b.Op1(OpKind::kSquare, {z});
+  b.Output(NormalizeBy(b, z, b.Op1(OpKind::kSum, {squares, b.Ints({-1})}, drop)));
+  TensorId w = b.Input("w", {2, kAny, 8});
+  b.Output(NormalizeBy(b, w, SumSquares(b, w, true, 1)));
+  const size_t ops = b.graph().ops().size();
+  // z as [3,3]: row norms scale columns; as [2,1]: the output is 2x2.
+  RunAndCompare(b, false, {{{3, 3}, {2, 3, 8}}, {{2, 1}, {2, 1, 8}}});
+  EXPECT_EQ(b.graph().ops().size(), ops);
+}
 }  // namespace
 }  // namespace optconv
