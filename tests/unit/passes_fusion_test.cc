@@ -28,6 +28,18 @@ bool RunFusions(Graph& g, PassContext& ctx) {
   return changed;
 }
 
+// The three passes to a fixed point via passes_test::RunAndCompare, comparing
+// before/after at each binding of the graph's unknown dims.
+PassContext RunFusionsAndCompare(GraphBuilder& b, bool expect_change,
+                                 std::vector<std::vector<Shape>> bindings) {
+  FoldBatchNormPass bn;
+  FuseBiasPass bias;
+  FuseActivationPass act;
+  passes_test::CompareOptions options;
+  options.bindings = std::move(bindings);
+  return passes_test::RunAndCompare(b, {&bn, &bias, &act}, expect_change, options);
+}
+
 TEST(PassesFusion, ConvBatchNormReluBecomesOneConv) {
   GraphBuilder b;
   TensorId x = b.Input("x", {1, 5, 5, 3});
@@ -200,6 +212,57 @@ TEST(PassesFusion, MustNotFire) {
   PassContext ctx;
   EXPECT_FALSE(RunFusions(g, ctx));
   EXPECT_EQ(g.ops().size(), ops);
+}
+
+// Folding a per-channel affine op and an activation into conv, depthwise, FC
+// or pool does not depend on the batch or H/W: all fire with those unknown and
+// agree at two bindings.
+TEST(PassesFusion, DynamicShapesFold) {
+  constexpr int64_t kAny = kUnknownDim;
+  GraphBuilder b;
+  TensorId x = b.Input("x", {kAny, kAny, kAny, 3});
+  TensorId y = b.Conv(x, 4, 3, 1, /*bias=*/false);
+  y = b.Op1(OpKind::kMul, {y, b.RandomConst({4}, 2, 0.5f, 2.0f)});
+  y = b.Op1(OpKind::kAdd, {b.RandomConst({1, 1, 1, 4}, 3), y});
+  b.Output(b.Op1(OpKind::kRelu6, {y}));
+  DepthwiseConv2DOptions dw;
+  dw.depth_multiplier = 2;
+  TensorId d = b.Op1(OpKind::kDepthwiseConv2D,
+                     {x, b.RandomConst({1, 3, 3, 6}, 4), b.RandomConst({6}, 5)}, dw);
+  d = b.Op1(OpKind::kDiv, {d, b.RandomConst({6}, 6, 0.5f, 2.0f)});
+  b.Output(b.Op1(OpKind::kRelu, {d}));
+  TensorId f = b.Input("f", {kAny, 24});
+  TensorId fc = b.Op1(OpKind::kFullyConnected, {f, b.RandomConst({5, 24}, 7)});
+  fc = b.Op1(OpKind::kMul, {fc, b.Const({}, {0.5f})});
+  fc = b.Op1(OpKind::kSub, {fc, b.RandomConst({5}, 8)});
+  b.Output(b.Op1(OpKind::kRelu, {fc}));
+  Pool2DOptions po;
+  po.filter_h = po.filter_w = 2;
+  b.Output(b.Op1(OpKind::kReluN1To1, {b.Op1(OpKind::kMaxPool2D, {x}, po)}));
+  PassContext ctx = RunFusionsAndCompare(b, true, {{{1, 5, 5, 3}, {1, 24}}, {{3, 4, 7, 3}, {3, 24}}});
+  EXPECT_EQ(b.graph().ops().size(), 4u);
+  EXPECT_EQ(ctx.counters["fold-batchnorm.folded_mul"], 2);
+  EXPECT_EQ(ctx.counters["fold-batchnorm.folded_div"], 1);
+  EXPECT_EQ(ctx.counters["fuse-bias.fused_add"], 1);
+  EXPECT_EQ(ctx.counters["fuse-bias.fused_sub"], 1);
+  EXPECT_EQ(ctx.counters["fuse-activation.fused_relu6"], 1);
+  EXPECT_EQ(ctx.counters["fuse-activation.fused_relu"], 2);
+  EXPECT_EQ(ctx.counters["fuse-activation.fused_relu_n1_to_1"], 1);
+}
+
+// A constant that varies along an unknown batch or H/W dim is no per-channel
+// constant: at batch 1 (or 1x1) it broadcasts the conv output up, at batch 2
+// it scales per image. Neither folds.
+TEST(PassesFusion, DynamicShapesPerBatchOrSpatialConstantStays) {
+  constexpr int64_t kAny = kUnknownDim;
+  GraphBuilder b;
+  TensorId x = b.Input("x", {kAny, 4, 4, 3});
+  b.Output(b.Op1(OpKind::kMul, {b.Conv(x, 2, 1, 1), b.RandomConst({2, 1, 1, 2}, 3, 0.5f, 2.0f)}));
+  TensorId v = b.Input("v", {1, kAny, kAny, 3});
+  b.Output(b.Op1(OpKind::kAdd, {b.Conv(v, 2, 1, 4), b.RandomConst({1, 4, 4, 1}, 6)}));
+  const size_t ops = b.graph().ops().size();
+  RunFusionsAndCompare(b, false, {{{1, 4, 4, 3}, {1, 1, 1, 3}}, {{2, 4, 4, 3}, {1, 4, 4, 3}}});
+  EXPECT_EQ(b.graph().ops().size(), ops);
 }
 
 }  // namespace
