@@ -6,7 +6,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "cli/json_writer.h"
+#include "converter/json_writer.h"
 #include "cli/text_table.h"
 
 namespace optconv::cli {

@@ -8,7 +8,7 @@
 #include "absl/status/statusor.h"
 #include "cli/error_output.h"
 #include "cli/inspect_formats.h"
-#include "cli/json_writer.h"
+#include "converter/json_writer.h"
 #include "converter/status_util.h"
 
 namespace optconv::cli {

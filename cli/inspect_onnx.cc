@@ -5,7 +5,7 @@
 #include "absl/strings/str_join.h"
 #include "cli/cli_util.h"
 #include "cli/inspect_formats.h"
-#include "cli/json_writer.h"
+#include "converter/json_writer.h"
 #include "cli/onnx_summary.h"
 #include "cli/text_table.h"
 

@@ -5,7 +5,7 @@
 #include "absl/strings/str_join.h"
 #include "cli/cli_util.h"
 #include "cli/inspect_formats.h"
-#include "cli/json_writer.h"
+#include "converter/json_writer.h"
 #include "cli/text_table.h"
 #include "exporters/tflite/tflite_reader.h"
 
@@ -48,6 +48,7 @@ std::string Json(const std::string& path, const TfliteModelSummary& s) {
   w.Key("schema_version").Int(s.schema_version);
   w.Key("description").String(s.description);
   w.Key("min_runtime_version").String(s.min_runtime_version);
+  w.Key("io_layout").String(s.io_layout);  // the optconv_io_layout JSON, "" if none
   w.Key("subgraphs").Int(s.num_subgraphs);
   w.Key("ops").Int(s.num_ops);
   w.Key("tensors").Int(s.num_tensors);
@@ -86,6 +87,7 @@ std::string Text(const std::string& path, const TfliteModelSummary& s) {
   about.AddRow({"schema version", std::to_string(s.schema_version)});
   about.AddRow({"description", s.description.empty() ? "-" : s.description});
   about.AddRow({"min runtime", s.min_runtime_version.empty() ? "-" : s.min_runtime_version});
+  about.AddRow({"io layout", s.io_layout.empty() ? "as the source" : s.io_layout});
   about.AddRow({"subgraphs", std::to_string(s.num_subgraphs)});
   about.AddRow({"ops", std::to_string(s.num_ops)});
   about.AddRow({"tensors", std::to_string(s.num_tensors)});

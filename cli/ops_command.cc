@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "absl/strings/str_join.h"
-#include "cli/json_writer.h"
+#include "converter/json_writer.h"
 #include "converter/status_util.h"
 #include "importers/onnx/onnx_context.h"
 #include "importers/savedmodel/tf_context.h"

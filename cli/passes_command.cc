@@ -3,7 +3,7 @@
 #include <cstdio>
 #include <string>
 
-#include "cli/json_writer.h"
+#include "converter/json_writer.h"
 #include "converter/status_util.h"
 #include "passes/pipeline.h"
 

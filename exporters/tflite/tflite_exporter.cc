@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "converter/json_writer.h"
 #include "converter/status_util.h"
 #include "exporters/tflite/builtin_codes.h"
 #include "exporters/tflite/export_checks.h"
@@ -25,6 +26,29 @@ namespace fb = flatbuffers;
 constexpr uint32_t kSchemaVersion = 3;
 constexpr size_t kMinRuntimeVersionBytes = 16;
 constexpr char kMinRuntimeVersionKey[] = "min_runtime_version";
+constexpr char kIoLayoutKey[] = "optconv_io_layout";
+
+/// The inputs and outputs whose layout differs from the source model's, as
+/// JSON: [{"name": ..., "perm": [...]}], the .tflite value being the source
+/// value transposed by perm (the --json report's "io" record). Empty when the
+/// interface is the source's, so such files carry no entry.
+std::string IoLayoutJson(const Graph& graph) {
+  JsonWriter w(/*indent=*/0);
+  w.BeginArray();
+  bool any = false;
+  for (const std::vector<TensorId>* list : {&graph.inputs(), &graph.outputs()}) {
+    for (TensorId id : *list) {
+      const Tensor& t = graph.tensor(id);
+      if (t.interface_perm.empty()) continue;
+      any = true;
+      w.BeginObject().Key("name").String(t.name).Key("perm").BeginArray();
+      for (int32_t p : t.interface_perm) w.Int(p);
+      w.EndArray().EndObject();
+    }
+  }
+  w.EndArray();
+  return any ? w.str() : std::string();
+}
 
 fb::Offset<fb::Vector<int32_t>> IdVector(fb::FlatBufferBuilder& fbb,
                                          const std::vector<TensorId>& ids) {
@@ -135,6 +159,13 @@ absl::StatusOr<fb::DetachedBuffer> ExportTfliteConsuming(Graph&& graph,
   const uint32_t version_buffer = static_cast<uint32_t>(buffers.size());
   const auto version_data = fbb.CreateVector(version_bytes);
   buffers.push_back(tflite::CreateBuffer(fbb, version_data));
+  const std::string io_layout = IoLayoutJson(graph);
+  const uint32_t io_layout_buffer = static_cast<uint32_t>(buffers.size());
+  if (!io_layout.empty()) {
+    const auto io_layout_data = fbb.CreateVector(
+        reinterpret_cast<const uint8_t*>(io_layout.data()), io_layout.size());
+    buffers.push_back(tflite::CreateBuffer(fbb, io_layout_data));
+  }
   // Tensors, indexed like the IR's TensorIds.
   std::vector<fb::Offset<tflite::Tensor>> tensors;
   tensors.reserve(graph.num_tensors());
@@ -189,8 +220,12 @@ absl::StatusOr<fb::DetachedBuffer> ExportTfliteConsuming(Graph&& graph,
   }
 
   const auto metadata_name = fbb.CreateString(kMinRuntimeVersionKey);
-  const std::vector<fb::Offset<tflite::Metadata>> metadata = {
+  std::vector<fb::Offset<tflite::Metadata>> metadata = {
       tflite::CreateMetadata(fbb, metadata_name, version_buffer)};
+  if (!io_layout.empty()) {
+    const auto io_layout_name = fbb.CreateString(kIoLayoutKey);
+    metadata.push_back(tflite::CreateMetadata(fbb, io_layout_name, io_layout_buffer));
+  }
 
   const auto op_code_vector = fbb.CreateVector(op_codes);
   const auto subgraph_vector = fbb.CreateVector(&subgraph, 1);

@@ -16,7 +16,9 @@ struct TfliteExportOptions {
 };
 
 /// Serializes `graph` (one subgraph, its signatures as SignatureDefs, op codes
-/// with versions, min_runtime_version metadata). Fails with Unimplemented for
+/// with versions, min_runtime_version metadata, and "optconv_io_layout"
+/// metadata when an input or output is stored transposed from the source's
+/// layout: JSON [{"name", "perm"}]). Fails with Unimplemented for
 /// ops or types the format cannot express.
 absl::StatusOr<std::vector<uint8_t>> ExportTflite(const Graph& graph,
                                                   const TfliteExportOptions& options = {});

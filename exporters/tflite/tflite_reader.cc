@@ -39,7 +39,7 @@ TfliteTensorSummary SummarizeTensor(const tflite::SubGraph& subgraph, int32_t in
   return out;
 }
 
-/// The zero-terminated string in a metadata buffer.
+/// The string in a metadata buffer, up to its end or a zero byte.
 std::string MetadataString(const tflite::Model& model, uint32_t buffer_index) {
   const auto* buffers = model.buffers();
   if (buffers == nullptr || buffer_index >= buffers->size()) return "";
@@ -85,8 +85,11 @@ absl::StatusOr<TfliteModelSummary> SummarizeTflite(absl::Span<const uint8_t> byt
   s.description = model.description() ? model.description()->str() : "";
   if (model.metadata() != nullptr) {
     for (const tflite::Metadata* m : *model.metadata()) {
-      if (m->name() != nullptr && m->name()->str() == "min_runtime_version") {
+      if (m->name() == nullptr) continue;
+      if (m->name()->str() == "min_runtime_version") {
         s.min_runtime_version = MetadataString(model, m->buffer());
+      } else if (m->name()->str() == "optconv_io_layout") {
+        s.io_layout = MetadataString(model, m->buffer());
       }
     }
   }

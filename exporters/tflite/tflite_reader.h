@@ -30,6 +30,7 @@ struct TfliteModelSummary {
   uint32_t schema_version = 0;
   std::string description;
   std::string min_runtime_version;  // "" when the metadata is absent
+  std::string io_layout;            // optconv_io_layout metadata (JSON), "" when absent
   size_t file_bytes = 0;
   int num_subgraphs = 0;
   int num_ops = 0;      // over all subgraphs

@@ -1,6 +1,7 @@
 """The checks every model goes through: convert, compare with onnxruntime, structure."""
 import functools
 import importlib.util
+import json
 from pathlib import Path
 
 import numpy as np
@@ -110,6 +111,18 @@ def converted_info(conversions, suite, name, model_path):
     assert result.returncode == 0, "conversion failed:\n" + result.describe()
     ins, outs, _, _ = model_info(model_path)
     return harness.inspect_tflite(result.output, ins, outs)
+
+
+def io_layout_metadata(tflite_path):
+    """The optconv_io_layout metadata of a .tflite, parsed with LiteRT's own
+    schema module; None when the file has none."""
+    from ai_edge_litert import schema_py_generated as schema
+    model = schema.Model.GetRootAsModel(Path(tflite_path).read_bytes(), 0)
+    for i in range(model.MetadataLength()):
+        entry = model.Metadata(i)
+        if entry.Name() == b"optconv_io_layout":
+            return json.loads(model.Buffers(entry.Buffer()).DataAsNumpy().tobytes())
+    return None
 
 
 def check_op_count(conversions, suite, name, model_path):

@@ -44,6 +44,18 @@ def test_torchvision_cnn_has_no_layout_transposes(name, conversions):
         f"{transposes} TRANSPOSE ops in the .tflite; the ONNX model has {intrinsic} Transposes")
 
 
+@pytest.mark.parametrize("name", _params_where(TORCHVISION, lambda m: m.get("cnn")))
+def test_cnn_file_records_its_channels_last_interface(name, conversions):
+    """A user holding only the .tflite can tell its NHWC input from the source's
+    NCHW: the file's optconv_io_layout metadata equals the --json "io" record."""
+    _, path = _model(TORCHVISION, name)
+    result = conversions.get(TORCHVISION, name, path)
+    assert result.returncode == 0, "conversion failed:\n" + result.describe()
+    io = result.report["io"]
+    assert io and all(entry["perm"] == [0, 2, 3, 1] for entry in io if entry["name"] == "input")
+    assert checks.io_layout_metadata(result.output) == io
+
+
 @pytest.mark.parametrize("name", model_params(TORCHVISION))
 def test_torchvision_op_count_not_above_onnx(name, conversions):
     _, path = _model(TORCHVISION, name)

@@ -1,5 +1,5 @@
 // The CLI's tiny JSON writer: escaping, nesting and number formatting.
-#include "cli/json_writer.h"
+#include "converter/json_writer.h"
 
 #include <cmath>
 #include <limits>

@@ -90,6 +90,23 @@ TEST(TfliteReaderTest, RoundTripsAnExportedModel) {
   EXPECT_EQ(s->outputs[0].name, "scores");
   EXPECT_EQ(s->outputs[0].shape_signature, (std::vector<int32_t>{-1, 8}));
   EXPECT_EQ(s->signature_keys, (std::vector<std::string>{"infer"}));
+  EXPECT_EQ(s->io_layout, "");  // the interface is the source's: no entry
+}
+
+// An input or output stored transposed from the source's layout is recorded
+// in the file, so a user of the .tflite alone can map its data back.
+TEST(TfliteReaderTest, InterfaceLayoutIsRecordedAsMetadata) {
+  Graph g = SmallGraph();
+  g.tensor(g.inputs()[0]).interface_perm = {1, 0};
+  g.tensor(g.outputs()[0]).name = "scores \"nhwc\"";
+  g.tensor(g.outputs()[0]).interface_perm = {1, 0};
+  absl::StatusOr<std::vector<uint8_t>> bytes = ExportTflite(g);
+  ASSERT_TRUE(bytes.ok()) << bytes.status();
+  absl::StatusOr<TfliteModelSummary> s =
+      ReadTfliteSummary(WriteTemp("io_layout.tflite", *bytes));
+  ASSERT_TRUE(s.ok()) << s.status();
+  EXPECT_EQ(s->io_layout,
+            R"([{"name":"input","perm":[1,0]},{"name":"scores \"nhwc\"","perm":[1,0]}])");
 }
 
 TEST(TfliteReaderTest, MissingFileIsNotFound) {

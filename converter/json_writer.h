@@ -1,6 +1,6 @@
 #pragma once
-// A tiny streaming JSON writer for the CLI's --json output. Header-only so the
-// unit tests can use it without linking the CLI. Keys are written in the order
+// A tiny streaming JSON writer for the CLI's --json output and the .tflite
+// metadata the exporter writes; header-only. Keys are written in the order
 // given: callers iterate ordered containers so the output is deterministic.
 #include <charconv>
 #include <cmath>
@@ -9,7 +9,7 @@
 #include <string_view>
 #include <vector>
 
-namespace optconv::cli {
+namespace optconv {
 
 /// Appends `text` to `out` as a quoted JSON string. Control characters are
 /// escaped; bytes that are not valid UTF-8 become U+FFFD so the result always
@@ -167,4 +167,4 @@ class JsonWriter {
   std::string out_;
 };
 
-}  // namespace optconv::cli
+}  // namespace optconv
