@@ -54,6 +54,23 @@ std::optional<BufferPtr> FoldMovement(const Graph& g, const Op& op) {
   return std::nullopt;
 }
 
+// SHAPE of a tensor whose shape is static, whatever its values: the shape
+// subgraphs exporters write (flatten to [N, -1], resize targets) fold away
+// once the shape is known; nullopt when a dim is unknown.
+std::optional<BufferPtr> FoldStaticShape(const Graph& g, const Op& op) {
+  if (op.kind != OpKind::kShape || op.inputs.empty() || op.inputs[0] < 0) return std::nullopt;
+  const Shape& in = g.tensor(op.inputs[0]).shape;
+  if (!IsStatic(in)) return std::nullopt;
+  switch (g.tensor(op.outputs[0]).type) {
+    case DataType::kInt32:
+      return Buffer::FromValues<int32_t>(std::vector<int32_t>(in.begin(), in.end()));
+    case DataType::kInt64:
+      return Buffer::FromValues<int64_t>(in);
+    default:
+      return std::nullopt;
+  }
+}
+
 }  // namespace
 
 absl::StatusOr<bool> FoldConstantsPass::Run(Graph& graph, PassContext& context) {
@@ -61,6 +78,15 @@ absl::StatusOr<bool> FoldConstantsPass::Run(Graph& graph, PassContext& context) 
   bool changed = false;
   for (size_t i = 0; i < graph.ops().size(); ++i) {
     const Op& op = graph.ops()[i];
+    if (op.outputs.size() == 1 && !graph.IsGraphOutput(op.outputs[0])) {
+      if (auto shape = FoldStaticShape(graph, op)) {
+        graph.tensor(op.outputs[0]).data = *shape;
+        erased[i] = true;
+        changed = true;
+        context.Count(kPass, "static_shape");
+        continue;
+      }
+    }
     if (op.outputs.empty() || !AllInputsConstant(graph, op)) continue;
     int64_t out_bytes = 0;
     if (!OutputsFoldable(graph, op, &out_bytes)) continue;

@@ -362,5 +362,23 @@ TEST(PassesFoldConstants, DynamicShapes) {
   }
 }
 
+// The same shape subgraph on a static input folds whole: SHAPE becomes a
+// constant, then the GATHER/CAST/CONCATENATION on it, leaving the reshape
+// with a constant target (the form exporters write for flatten).
+TEST(PassesFoldConstants, StaticShapeSubgraphFolds) {
+  GraphBuilder b;
+  TensorId x = b.Input("x", {4, 2, 3});
+  TensorId batch = b.Op1(OpKind::kGather, {ShapeOf(b, x), b.Ints({0})});
+  b.Output(b.Op1(OpKind::kDiv, {b.Op1(OpKind::kSum, {x, b.Ints({0})}), ToFloat(b, batch)}));
+  TensorId flat_shape = b.Op1(OpKind::kConcatenation, {batch, b.Ints({-1})});
+  b.Output(b.Op1(OpKind::kSoftmax, {b.Op1(OpKind::kReshape, {x, flat_shape})}));
+  FoldConstantsPass pass;
+  PassContext ctx = passes_test::RunAndCompare(b, {&pass}, true);
+  EXPECT_EQ(ctx.counters["fold-constants.static_shape"], 1);
+  for (OpKind folded : {OpKind::kShape, OpKind::kGather, OpKind::kCast, OpKind::kConcatenation}) {
+    EXPECT_EQ(CountKind(b.graph(), folded), 0) << OpKindName(folded);
+  }
+}
+
 }  // namespace
 }  // namespace optconv
