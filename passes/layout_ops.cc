@@ -151,6 +151,9 @@ int32_t PermuteMask(int32_t mask, const Perm& label) {
 
 std::optional<Perm> UnitDimReshapePerm(const Shape& in, const Shape& out) {
   if (in.size() != out.size() || in == out) return std::nullopt;
+  // One unknown dim on each side is the same dim once the known non-unit dims
+  // match in order (the element count fixes it); two could trade sizes.
+  const bool unknown_allowed = UnknownDims(in) <= 1 && UnknownDims(out) <= 1;
   std::vector<int> in_units, in_other;
   for (size_t i = 0; i < in.size(); ++i) (in[i] == 1 ? in_units : in_other).push_back(static_cast<int>(i));
   Perm perm;
@@ -160,7 +163,8 @@ std::optional<Perm> UnitDimReshapePerm(const Shape& in, const Shape& out) {
       if (u >= in_units.size()) return std::nullopt;
       perm.push_back(in_units[u++]);
     } else {
-      if (o >= in_other.size() || in[static_cast<size_t>(in_other[o])] != d || d == kUnknownDim) {
+      if (o >= in_other.size() || in[static_cast<size_t>(in_other[o])] != d ||
+          (d == kUnknownDim && !unknown_allowed)) {
         return std::nullopt;
       }
       perm.push_back(in_other[o++]);

@@ -1,6 +1,7 @@
 // layout-nhwc: graphs in the importer's form (channels-first values, layout
 // ops wrapped in transposes) lose their transposes and compute the same.
 #include "passes/layout_nhwc.h"
+#include "passes/layout_ops.h"
 
 #include "passes/cleanup.h"
 #include "passes/pipeline.h"
@@ -176,9 +177,8 @@ TEST(PassesLayoutNhwc, SoftmaxKeepsLastAxis) {
 // Squeeze-excite: the transposes around a [1,C,1,1] value only move size-1
 // dims, so an earlier cleanup may already have lowered them to reshapes; the
 // layout pass still cancels them.
-TEST(PassesLayoutNhwc, SqueezeExciteWithLoweredTransposes) {
-  GraphBuilder b;
-  TensorId x = b.Input("x", {1, 4, 5, 5});
+void BuildSqueezeExcite(GraphBuilder& b, int64_t batch) {
+  TensorId x = b.Input("x", {batch, 4, 5, 5});
   TensorId feat = b.Op1(OpKind::kRelu, {b.NchwConv(x, 6, 3, 1)});
   ReducerOptions keep;
   keep.keep_dims = true;
@@ -187,19 +187,45 @@ TEST(PassesLayoutNhwc, SqueezeExciteWithLoweredTransposes) {
   se = b.Op1(OpKind::kLogistic, {b.NchwConv(se, 6, 1, 3)});
   TensorId scaled = b.Op1(OpKind::kMul, {feat, se});
   b.Output(b.NchwConv(scaled, 2, 1, 4));
-  Graph before = b.graph();
-  Graph g = b.graph();
-  PassContext ctx;
-  CleanupPass cleanup;
-  ASSERT_TRUE(cleanup.Run(g, ctx).ok());  // lowers the unit-dim transposes
-  EXPECT_GT(CountKind(g, OpKind::kReshape), 0);
-  RunLayout(g, /*keep_io=*/false);
-  EXPECT_EQ(CountKind(g, OpKind::kTranspose), 0);
-  EXPECT_EQ(CountKind(g, OpKind::kReshape), 0);
-  auto in = RandomInputs(before);
-  auto expected = RunGraph(before, in)[0];
-  auto got = RunGraph(g, {TransposeValues(in[0], {1, 4, 5, 5}, kToNhwc)})[0];
-  ExpectAllNear(TransposeValues(expected, {1, 2, 5, 5}, kToNhwc), got);
+}
+
+TEST(PassesLayoutNhwc, SqueezeExciteWithLoweredTransposes) {
+  // An unknown batch is the reshapes' one unknown dim on both sides, so they
+  // still only move size-1 dims (EfficientNet exported with a dynamic batch).
+  for (const int64_t batch : {int64_t{1}, kUnknownDim}) {
+    SCOPED_TRACE(batch);
+    GraphBuilder b;
+    BuildSqueezeExcite(b, batch);
+    Graph before = b.graph();
+    Graph g = b.graph();
+    PassContext ctx;
+    CleanupPass cleanup;
+    ASSERT_TRUE(cleanup.Run(g, ctx).ok());  // lowers the unit-dim transposes
+    EXPECT_GT(CountKind(g, OpKind::kReshape), 0);
+    RunLayout(g, /*keep_io=*/false);
+    EXPECT_EQ(CountKind(g, OpKind::kTranspose), 0);
+    EXPECT_EQ(CountKind(g, OpKind::kReshape), 0);
+    for (const int64_t n : {1, 3}) {
+      const Graph bound_before = passes_test::BindInputShapes(before, {{n, 4, 5, 5}});
+      const Graph bound_after = passes_test::BindInputShapes(g, {{n, 5, 5, 4}});
+      auto in = RandomInputs(bound_before);
+      auto expected = RunGraph(bound_before, in)[0];
+      auto got = RunGraph(bound_after, {TransposeValues(in[0], {n, 4, 5, 5}, kToNhwc)})[0];
+      ExpectAllNear(TransposeValues(expected, {n, 2, 5, 5}, kToNhwc), got);
+      if (batch == 1) break;
+    }
+  }
+}
+
+// A reshape is a unit-dim permutation only when its dims are known, or when
+// one unknown dim on each side must be the same one: with two unknowns the
+// sizes could trade places ([2,3,1] -> [3,1,2] is no transpose).
+TEST(PassesLayoutNhwc, UnitDimReshapeWithUnknownDims) {
+  constexpr int64_t kAny = kUnknownDim;
+  EXPECT_EQ(UnitDimReshapePerm({kAny, 1, 1, 8}, {kAny, 8, 1, 1}), (Perm{0, 3, 1, 2}));
+  EXPECT_EQ(UnitDimReshapePerm({kAny, 8, 1}, {kAny, 1, 8}), (Perm{0, 2, 1}));
+  EXPECT_EQ(UnitDimReshapePerm({kAny, kAny, 1}, {kAny, 1, kAny}), std::nullopt);
+  EXPECT_EQ(UnitDimReshapePerm({kAny, 8, 1}, {8, 1, kAny}), std::nullopt);  // order changes
 }
 
 // Must not fire: a transpose whose only consumer needs the transposed layout
