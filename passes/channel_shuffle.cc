@@ -37,12 +37,14 @@ std::vector<int32_t> GatherAlong(const std::vector<int32_t>& map, const Shape& s
 }
 
 // One op of the chain applied to the element map (which source element sits
-// at each position): RESHAPE keeps it, TRANSPOSE and GATHER move it.
-bool Apply(const Graph& g, const Op& op, std::vector<int32_t>& map, Shape& shape) {
-  const Shape& out = g.tensor(op.outputs[0]).shape;
+// at each position): RESHAPE keeps it, TRANSPOSE and GATHER move it. `out` is
+// the op's output shape (its batch bound to 1 when `per_batch`, and then the
+// op must keep dim 0 to itself).
+bool Apply(const Graph& g, const Op& op, const Shape& out, bool per_batch,
+           std::vector<int32_t>& map, Shape& shape) {
   if (op.kind == OpKind::kTranspose) {
     auto perm = TransposePerm(g, op);
-    if (!perm) return false;
+    if (!perm || (per_batch && (*perm)[0] != 0)) return false;
     map = TransposeBytes(*Buffer::FromValues<int32_t>(map), shape, sizeof(int32_t), *perm)
               ->AsVector<int32_t>();
   } else if (op.kind == OpKind::kGather) {
@@ -50,6 +52,7 @@ bool Apply(const Graph& g, const Op& op, std::vector<int32_t>& map, Shape& shape
         NormalizeAxis(op.opts<GatherOptions>().axis, static_cast<int>(shape.size()));
     auto indices = ConstInts(g, op.inputs[1]);
     if (!axis || !indices || op.opts<GatherOptions>().batch_dims != 0) return false;
+    if (per_batch && *axis == 0) return false;
     const int64_t dim = shape[static_cast<size_t>(*axis)];
     for (int64_t& i : *indices) {
       if (i < 0) i += dim;
@@ -58,6 +61,8 @@ bool Apply(const Graph& g, const Op& op, std::vector<int32_t>& map, Shape& shape
     map = GatherAlong(map, shape, *axis, *indices);
   }
   shape = out;
+  // For a RESHAPE under `per_batch` this also checks that the other dims
+  // keep their product, so dim 0 stays the batch.
   return NumElements(shape) == static_cast<int64_t>(map.size());
 }
 
@@ -116,6 +121,10 @@ std::optional<ChainMatch> MatchSegment(const Graph& g, const std::vector<int>& o
   bool has_transpose = false;
   for (int i : m.chain) has_transpose |= g.ops()[static_cast<size_t>(i)].kind == OpKind::kTranspose;
   Shape shape = g.tensor(m.x).shape;
+  // An unknown batch: when every op keeps dim 0 to itself, each batch entry
+  // moves alike, so the map of one entry (batch 1) serves any batch.
+  const bool per_batch = !shape.empty() && shape[0] == kUnknownDim && UnknownDims(shape) == 1;
+  if (per_batch) shape[0] = 1;
   const Shape x_shape = shape;
   const std::optional<int64_t> n = NumElements(shape);
   // Cheap rejections before simulating the element map.
@@ -127,12 +136,15 @@ std::optional<ChainMatch> MatchSegment(const Graph& g, const std::vector<int>& o
   std::iota(map.begin(), map.end(), 0);
   for (auto it = m.chain.rbegin(); it != m.chain.rend(); ++it) {
     const Op& op = g.ops()[static_cast<size_t>(*it)];
-    if (UnknownDims(g.tensor(op.outputs[0]).shape) > 0 || !Apply(g, op, map, shape)) {
-      return std::nullopt;
+    Shape out = g.tensor(op.outputs[0]).shape;
+    if (per_batch) {
+      if (out.empty() || out[0] != kUnknownDim) return std::nullopt;
+      out[0] = 1;
     }
+    if (UnknownDims(out) > 0 || !Apply(g, op, out, per_batch, map, shape)) return std::nullopt;
   }
   auto found = AsAxisGather(x_shape, map, shape);
-  if (!found) return std::nullopt;
+  if (!found || (per_batch && found->first == 0)) return std::nullopt;
   m.axis = found->first;
   m.indices = std::move(found->second);
   return m;

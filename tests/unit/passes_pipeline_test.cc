@@ -161,20 +161,35 @@ TensorId ReshapeTransposeReshape(GraphBuilder& b, TensorId x, const std::vector<
   return b.Op1(OpKind::kReshape, {s, b.Ints(merged)});
 }
 
-// Unknown dims: channel-shuffle simulates the element map, which needs every
-// size, so it refuses shuffles that would be exact at any batch (NCHW) or
-// length (NCL) too: conservative; the numbers still match at two bindings.
-TEST(PassesPipeline, ChannelShuffleRefusesUnknownBatchAndLength) {
+// An unknown batch that every op of the chain keeps as dim 0 (ShuffleNet
+// exported with a dynamic batch): each image is shuffled alike, so the chain
+// is one channel GATHER at any batch.
+TEST(PassesPipeline, ChannelShuffleWithUnknownBatchFires) {
   GraphBuilder b;
   TensorId x = b.Input("x", {kUnknownDim, 8, 3, 3});
   b.Output(ReshapeTransposeReshape(b, x, {-1, 2, 4, 3, 3}, {0, 2, 1, 3, 4}, {-1, 8, 3, 3}));
+  CompareOptions batch_1_and_3;
+  batch_1_and_3.bindings = {{{1, 8, 3, 3}}, {{3, 8, 3, 3}}};
+  ChannelShufflePass pass;
+  RunAndCompare(b, {&pass}, true, batch_1_and_3);
+  EXPECT_EQ(CountKind(b.graph(), OpKind::kGather), 1);
+  EXPECT_EQ(CountKind(b.graph(), OpKind::kTranspose), 0);
+}
+
+// Must not fire: an unknown length (the element map needs every size other
+// than the batch), and a chain whose last reshape folds channels into the
+// batch ([?,8] -> [?,2,4] -> [?,4,2] -> [?,4]: twice as many rows).
+TEST(PassesPipeline, ChannelShuffleRefusesUnknownLengthAndBatchChanges) {
+  GraphBuilder b;
   TensorId y = b.Input("y", {1, 8, kUnknownDim});
   b.Output(ReshapeTransposeReshape(b, y, {1, 2, 4, -1}, {0, 2, 1, 3}, {1, 8, -1}));
-  CompareOptions batch_and_length;
-  batch_and_length.bindings = {{{1, 8, 3, 3}, {1, 8, 5}}, {{3, 8, 3, 3}, {1, 8, 2}}};
+  TensorId x = b.Input("x", {kUnknownDim, 8});
+  b.Output(ReshapeTransposeReshape(b, x, {-1, 2, 4}, {0, 2, 1}, {-1, 4}));
+  CompareOptions two_bindings;
+  two_bindings.bindings = {{{1, 8, 5}, {1, 8}}, {{1, 8, 2}, {3, 8}}};
   const size_t ops = b.graph().ops().size();
   ChannelShufflePass pass;
-  RunAndCompare(b, {&pass}, false, batch_and_length);
+  RunAndCompare(b, {&pass}, false, two_bindings);
   EXPECT_EQ(b.graph().ops().size(), ops);
 }
 
