@@ -34,5 +34,10 @@ std::optional<OpKind> OpKindFromName(std::string_view name);
 OpOptions DefaultOptions(OpKind kind);
 /// True when `options` holds the alternative that `kind` expects.
 bool OptionsMatchKind(OpKind kind, const OpOptions& options);
+/// Ops computing each output element from the same element of their one data
+/// input (shape kept).
+bool IsUnaryElementwise(OpKind kind);
+/// Ops combining operands element by element with numpy broadcasting.
+bool IsBinaryElementwise(OpKind kind);
 
 }  // namespace optconv

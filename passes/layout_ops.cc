@@ -9,34 +9,6 @@ namespace {
 
 using Role = LayoutOpInfo::Role;
 
-bool IsUnaryElementwise(OpKind k) {
-  switch (k) {
-    case OpKind::kRelu: case OpKind::kRelu6: case OpKind::kReluN1To1: case OpKind::kLogistic:
-    case OpKind::kTanh: case OpKind::kHardSwish: case OpKind::kLeakyRelu: case OpKind::kElu:
-    case OpKind::kGelu: case OpKind::kExp: case OpKind::kLog: case OpKind::kSqrt:
-    case OpKind::kRsqrt: case OpKind::kSquare: case OpKind::kNeg: case OpKind::kAbs:
-    case OpKind::kSin: case OpKind::kCos: case OpKind::kSign: case OpKind::kFloor:
-    case OpKind::kCeil: case OpKind::kRound: case OpKind::kCast: case OpKind::kErf:
-      return true;
-    default:
-      return false;
-  }
-}
-
-bool IsBinaryElementwise(OpKind k) {
-  switch (k) {
-    case OpKind::kAdd: case OpKind::kSub: case OpKind::kMul: case OpKind::kDiv:
-    case OpKind::kPow: case OpKind::kMaximum: case OpKind::kMinimum:
-    case OpKind::kSquaredDifference: case OpKind::kLess: case OpKind::kLessEqual:
-    case OpKind::kGreater: case OpKind::kGreaterEqual: case OpKind::kEqual:
-    case OpKind::kNotEqual: case OpKind::kLogicalOr: case OpKind::kLogicalAnd:
-    case OpKind::kPrelu: case OpKind::kSelectV2:
-      return true;
-    default:
-      return false;
-  }
-}
-
 bool IsReducer(OpKind k) {
   return k == OpKind::kMean || k == OpKind::kSum || k == OpKind::kReduceMax ||
          k == OpKind::kReduceMin || k == OpKind::kReduceProd;

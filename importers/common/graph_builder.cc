@@ -143,6 +143,18 @@ void GraphBuilder::RecordKnownInts(TensorId out, PartialInts values) {
   SetPartialInts(out, std::move(values));
 }
 
+void GraphBuilder::RecordDimRefs(TensorId out, PartialDims refs) {
+  if (IsConstant(out)) return;
+  if (std::none_of(refs.begin(), refs.end(), [](const auto& r) { return r.has_value(); })) return;
+  dim_refs_[out] = std::move(refs);
+}
+
+GraphBuilder::PartialDims GraphBuilder::DimRefs(TensorId id, size_t n) const {
+  auto it = dim_refs_.find(id);
+  if (it == dim_refs_.end() || it->second.size() != n) return PartialDims(n);
+  return it->second;
+}
+
 std::optional<GraphBuilder::PartialInts> GraphBuilder::KnownInts(TensorId id) const {
   if (id < 0) return std::nullopt;
   if (auto values = ConstantInts(id)) return PartialInts(values->begin(), values->end());

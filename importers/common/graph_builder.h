@@ -13,6 +13,7 @@
 #include "absl/container/flat_hash_set.h"
 #include "absl/status/statusor.h"
 #include "converter/graph.h"
+#include "importers/common/dim_origin.h"
 #include "runtime/evaluate.h"
 
 namespace optconv::importer {
@@ -54,6 +55,13 @@ class GraphBuilder {
   void SetPartialInts(TensorId id, PartialInts values) { partial_[id] = std::move(values); }
   /// Known elements of `id`: all of them for integer constants.
   std::optional<PartialInts> KnownInts(TensorId id) const;
+  /// For elements of an integer tensor unknown at import time, the dim they
+  /// hold at run time (SHAPE(s)[k] holds dim k of s), so that a reshape
+  /// target built from them can be matched with its input's dims.
+  using PartialDims = std::vector<std::optional<DimRef>>;
+  void RecordDimRefs(TensorId out, PartialDims refs);
+  /// The dim refs recorded for `id`, else `n` unknowns.
+  PartialDims DimRefs(TensorId id, size_t n) const;
 
   // ---- constants and names
   /// Small constants. An empty `shape` means 1-D [values.size()] (use the
@@ -112,6 +120,7 @@ class GraphBuilder {
   bool fold_constants_;
   int64_t fold_max_bytes_;
   absl::flat_hash_map<TensorId, PartialInts> partial_;
+  absl::flat_hash_map<TensorId, PartialDims> dim_refs_;
   // Tensor names in use; tensors_[0, names_synced_) have been added to it.
   absl::flat_hash_set<std::string> used_names_;
   int names_synced_ = 0;

@@ -113,15 +113,18 @@ absl::Status Gather(OnnxContext& ctx, const onnx::NodeProto& node) {
   if (!axis) return ctx.Invalid(node, "axis is out of range", "an axis within the input rank");
   // Gathering known entries of a run-time shape vector gives a constant.
   OnnxContext::PartialInts picked;
+  OnnxContext::PartialDims picked_refs;
   const auto known = ctx.IsConstant(*x) ? std::nullopt : ctx.KnownInts(*x);
   const auto index_values = ctx.ConstantInts(*indices);
   if (known && rank == 1 && index_values) {
     const int64_t n = static_cast<int64_t>(known->size());
+    const OnnxContext::PartialDims refs = ctx.DimRefs(*x, known->size());
     for (int64_t v : *index_values) {
       if (v < -n || v >= n) {
         return ctx.Invalid(node, absl::StrCat("index ", v, " is out of range for size ", n));
       }
       picked.push_back((*known)[v < 0 ? v + n : v]);
+      picked_refs.push_back(refs[v < 0 ? v + n : v]);
     }
     if (auto c = ctx.AddConstFromKnown(HelperName(node, "known"), picked, ctx.type(*x),
                                 ctx.shape(*indices))) {
@@ -149,7 +152,10 @@ absl::Status Gather(OnnxContext& ctx, const onnx::NodeProto& node) {
   GatherOptions o;
   o.axis = *axis;
   absl::StatusOr<TensorId> out = ctx.Emit(node, OpKind::kGather, {*x, idx}, o, ctx.type(*x));
-  if (out.ok() && !picked.empty()) ctx.RecordKnownInts(*out, picked);
+  if (out.ok() && !picked.empty()) {
+    ctx.RecordKnownInts(*out, picked);
+    ctx.RecordDimRefs(*out, std::move(picked_refs));
+  }
   return Bind(ctx, node, out);
 }
 

@@ -40,7 +40,15 @@ absl::Status Shape(OnnxContext& ctx, const onnx::NodeProto& node) {
     s = ctx.Emit(node, OpKind::kStridedSlice, {*s, b, e, st}, StridedSliceOptions{},
                  DataType::kInt64);
   }
-  if (s.ok()) ctx.RecordKnownInts(*s, known);
+  if (s.ok()) {
+    ctx.RecordKnownInts(*s, known);
+    OnnxContext::PartialDims refs;
+    for (int64_t i = start; i < end; ++i) {
+      if (in[static_cast<size_t>(i)] < 0) refs.push_back(importer::DimRef{*x, static_cast<int>(i)});
+      else refs.emplace_back();
+    }
+    ctx.RecordDimRefs(*s, std::move(refs));
+  }
   return Bind(ctx, node, s);
 }
 

@@ -196,9 +196,14 @@ absl::Status Slice(OnnxContext& ctx, const onnx::NodeProto& node) {
   o.end_mask = end_mask;
   // Slicing known entries of a run-time shape vector.
   OnnxContext::PartialInts picked;
+  OnnxContext::PartialDims picked_refs;
   if (rank == 1 && axes.size() == 1 && !ctx.IsConstant(*x)) {
     if (auto known = ctx.KnownInts(*x)) {
-      for (int64_t j : selected) picked.push_back((*known)[j]);
+      const OnnxContext::PartialDims refs = ctx.DimRefs(*x, known->size());
+      for (int64_t j : selected) {
+        picked.push_back((*known)[j]);
+        picked_refs.push_back(refs[j]);
+      }
       if (auto c = ctx.AddConstFromKnown(HelperName(node, "known"), picked, ctx.type(*x),
                                   {static_cast<int64_t>(picked.size())})) {
         return Bind(ctx, node, *c);
@@ -210,7 +215,10 @@ absl::Status Slice(OnnxContext& ctx, const onnx::NodeProto& node) {
   TensorId st = ctx.AddConstInts(HelperName(node, "strides"), stride);
   absl::StatusOr<TensorId> out =
       ctx.Emit(node, OpKind::kStridedSlice, {*x, b, en, st}, o, ctx.type(*x));
-  if (out.ok() && !picked.empty()) ctx.RecordKnownInts(*out, picked);
+  if (out.ok() && !picked.empty()) {
+    ctx.RecordKnownInts(*out, picked);
+    ctx.RecordDimRefs(*out, std::move(picked_refs));
+  }
   return Bind(ctx, node, out);
 }
 

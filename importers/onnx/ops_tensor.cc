@@ -76,6 +76,54 @@ std::optional<std::vector<int64_t>> SpecFromKnown(const OnnxContext& ctx, Tensor
   return spec;
 }
 
+/// A run-time shape whose one unknown element is provably x's one unknown dim
+/// (x's batch read through SHAPE of a tensor upstream, as PyTorch exports
+/// `x.view(x.size(0), -1, h, w)`) resolves like a constant: that entry stays
+/// the unknown dim and a -1 entry becomes a known size. nullopt otherwise.
+std::optional<optconv::Shape> TargetFromDimRefs(const OnnxContext& ctx, TensorId x,
+                                                TensorId shape, bool allowzero) {
+  const auto known = ctx.KnownInts(shape);
+  const optconv::Shape& in = ctx.shape(x);
+  if (!known || std::count(in.begin(), in.end(), kUnknownDim) != 1) return std::nullopt;
+  const int unknown_in =
+      static_cast<int>(std::find(in.begin(), in.end(), kUnknownDim) - in.begin());
+  const OnnxContext::PartialDims refs = ctx.DimRefs(shape, known->size());
+  optconv::Shape target(known->size(), kUnknownDim);
+  int matched = -1, infer = -1;
+  int64_t in_known = 1, target_known = 1;
+  for (int64_t d : in) in_known *= d < 0 ? 1 : d;
+  for (size_t i = 0; i < known->size(); ++i) {
+    if (!(*known)[i]) {
+      if (matched >= 0 || !refs[i] ||
+          !importer::SameRuntimeDim(ctx.graph(), *refs[i], {x, unknown_in})) {
+        return std::nullopt;
+      }
+      matched = static_cast<int>(i);
+      continue;
+    }
+    int64_t v = *(*known)[i];
+    if (v == 0 && !allowzero) {
+      if (i >= in.size() || in[i] < 0) return std::nullopt;
+      v = in[i];
+    }
+    if (v == -1 && infer < 0) {
+      infer = static_cast<int>(i);
+      continue;
+    }
+    if (v < 0) return std::nullopt;
+    target[i] = v;
+    target_known *= v;
+  }
+  if (matched < 0) return std::nullopt;
+  if (infer >= 0) {
+    if (target_known == 0 || in_known % target_known != 0) return std::nullopt;
+    target[static_cast<size_t>(infer)] = in_known / target_known;
+  } else if (in_known != target_known) {
+    return std::nullopt;  // an invalid model: leave the failure to run time
+  }
+  return target;
+}
+
 absl::Status Reshape(OnnxContext& ctx, const onnx::NodeProto& node) {
   absl::StatusOr<TensorId> x = ctx.Input(node, 0);
   if (!x.ok()) return x.status();
@@ -87,7 +135,11 @@ absl::Status Reshape(OnnxContext& ctx, const onnx::NodeProto& node) {
     if (!s.ok()) return s.status();
     spec = ctx.ConstantInts(*s);
     if (!spec) spec = SpecFromKnown(ctx, *s);
+    const bool allowzero = OnnxContext::AttrInt(node, "allowzero", 0) != 0;
     if (!spec) {
+      if (auto target = TargetFromDimRefs(ctx, *x, *s, allowzero)) {
+        return Bind(ctx, node, EmitReshape(ctx, node, *x, *target));
+      }
       // A run-time shape (e.g. from Shape/Gather/Concat on a dynamic batch).
       // TFLite RESHAPE does not implement ONNX's "0 copies the input dim".
       absl::StatusOr<TensorId> s32 = ctx.AsInt32(node, *s);
@@ -198,12 +250,16 @@ absl::Status Concat(OnnxContext& ctx, const onnx::NodeProto& node) {
       ctx.Emit(node, OpKind::kConcatenation, kept, o, ctx.type(kept.front()));
   if (out.ok() && rank == 1) {  // shape vectors: keep what is known per element
     OnnxContext::PartialInts joined;
+    OnnxContext::PartialDims joined_refs;
     for (TensorId t : kept) {
       auto known = ctx.KnownInts(t);
       if (!known) known = OnnxContext::PartialInts(std::max<int64_t>(ctx.shape(t)[0], 0));
       joined.insert(joined.end(), known->begin(), known->end());
+      const OnnxContext::PartialDims refs = ctx.DimRefs(t, known->size());
+      joined_refs.insert(joined_refs.end(), refs.begin(), refs.end());
     }
     ctx.RecordKnownInts(*out, joined);
+    ctx.RecordDimRefs(*out, std::move(joined_refs));
   }
   return Bind(ctx, node, out);
 }

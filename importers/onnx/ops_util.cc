@@ -86,6 +86,10 @@ absl::StatusOr<TensorId> EmitReshape(OnnxContext& ctx, const onnx::NodeProto& no
 void PropagateKnown(OnnxContext& ctx, TensorId in, TensorId out) {
   if (in == out || ctx.IsConstant(in)) return;
   if (auto known = ctx.KnownInts(in)) ctx.RecordKnownInts(out, *known);
+  // Dim refs travel even when no value is known (a lone batch entry).
+  if (auto n = NumElements(ctx.shape(in))) {
+    ctx.RecordDimRefs(out, ctx.DimRefs(in, static_cast<size_t>(*n)));
+  }
 }
 
 absl::Status EmitAndBind(OnnxContext& ctx, const onnx::NodeProto& node, OpKind kind,

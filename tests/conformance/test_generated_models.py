@@ -85,6 +85,20 @@ def test_dynamic_batch_runs_at_batch_2(name, conversions):
     assert not problems, "\n".join(problems)
 
 
+@pytest.mark.parametrize("name", _params_where(TORCHVISION, lambda m: m.get("static_twin")))
+def test_dynamic_batch_costs_no_ops(name, conversions):
+    """The same network exported with a dynamic batch converts to the same ops as
+    its static twin: the batch read through Shape/Gather into reshape targets
+    (ShuffleNet's channel shuffle) and the squeeze-excite reshapes cost nothing."""
+    meta, path = _model(TORCHVISION, name)
+    _, twin_path = _model(TORCHVISION, meta["static_twin"])
+    dynamic = checks.converted_info(conversions, TORCHVISION, name, path).ops
+    static = checks.converted_info(conversions, TORCHVISION, meta["static_twin"], twin_path).ops
+    assert sorted(dynamic) == sorted(static), (
+        f"dynamic batch: {len(dynamic)} ops {checks._histogram(dynamic)}; "
+        f"static: {len(static)} ops {checks._histogram(static)}")
+
+
 # ---- op-level models ------------------------------------------------------------------------
 
 @pytest.mark.parametrize("name", model_params(OPS))

@@ -107,6 +107,12 @@ MODELS = {
     "resnet18_opset11": (classifier(torchvision.models.resnet18), IMAGE, "classifier", 11, False),
     "mobilenet_v2_dynbatch": (classifier(torchvision.models.mobilenet_v2), IMAGE, "classifier",
                               13, True),
+    # The batch reaches reshape targets through Shape/Gather (channel shuffle)
+    # and sits in squeeze-excite reshapes: both must cost no ops.
+    "shufflenet_v2_x1_0_dynbatch": (classifier(torchvision.models.shufflenet_v2_x1_0), IMAGE,
+                                    "classifier", 13, True),
+    "efficientnet_b0_dynbatch": (classifier(torchvision.models.efficientnet_b0), IMAGE,
+                                 "classifier", 13, True),
     "unet": (UNet, (1, 3, 64, 64), "cnn", 13, False),
     "transformer_encoder": (TinyTransformer, (1, 16, 64), "sequence", 13, False),
     "transformer_encoder_opset17": (TinyTransformer, (1, 16, 64), "sequence", 17, False),
@@ -152,9 +158,12 @@ def export(name, out_dir):
     torch.onnx.export(model, (example,), str(path), opset_version=opset,
                       input_names=[input_name], output_names=[output_name],
                       dynamic_axes=dynamic_axes, do_constant_folding=True)
-    return {"file": path.name, "kind": kind, "opset": opset, "dynamic_batch": dynamic,
+    meta = {"file": path.name, "kind": kind, "opset": opset, "dynamic_batch": dynamic,
             "inputs": {input_name: input_spec}, "image_classifier": kind == "classifier",
             "cnn": kind in ("classifier", "cnn")}
+    if dynamic and name.endswith("_dynbatch"):
+        meta["static_twin"] = name[:-len("_dynbatch")]
+    return meta
 
 
 def main():
