@@ -15,6 +15,18 @@ using passes_test::RunGraph;
 
 TensorId Scalar(GraphBuilder& b, float v) { return b.Const({}, {v}); }
 
+// The decomposed layer norm over the last axis of x, as exporters write it:
+// (x - m) / sqrt(mean(pow(x - m, 2)) + eps), the difference computed twice.
+TensorId DecomposedLayerNorm(GraphBuilder& b, TensorId x) {
+  TensorId axes = b.Ints({static_cast<int32_t>(b.graph().tensor(x).shape.size()) - 1});
+  ReducerOptions keep{true};
+  TensorId m = b.Op1(OpKind::kMean, {x, axes}, keep);
+  TensorId sq = b.Op1(OpKind::kPow, {b.Op1(OpKind::kSub, {x, m}), Scalar(b, 2.0f)});
+  TensorId var = b.Op1(OpKind::kMean, {sq, axes}, keep);
+  TensorId sd = b.Op1(OpKind::kSqrt, {b.Op1(OpKind::kAdd, {var, Scalar(b, 1e-5f)})});
+  return b.Op1(OpKind::kDiv, {b.Op1(OpKind::kSub, {x, m}), sd});
+}
+
 // Runs the pass and compares before/after on inputs in [lo, hi] (at each of
 // `bindings` when the graph has unknown dims).
 PassContext RunAndCompare(GraphBuilder& b, bool expect_change, float lo = -3.0f, float hi = 3.0f,
@@ -49,14 +61,7 @@ TEST(PassesFuseSimplePatterns, PowersBecomeUnaryOps) {
 TEST(PassesFuseSimplePatterns, NormalizationPieces) {
   GraphBuilder b;
   TensorId x = b.Input("x", {1, 6, 8});
-  TensorId axes = b.Ints({2});
-  ReducerOptions keep{true};
-  TensorId m = b.Op1(OpKind::kMean, {x, axes}, keep);
-  TensorId sq = b.Op1(OpKind::kPow, {b.Op1(OpKind::kSub, {x, m}), Scalar(b, 2.0f)});
-  TensorId var = b.Op1(OpKind::kMean, {sq, axes}, keep);
-  TensorId sd = b.Op1(OpKind::kSqrt, {b.Op1(OpKind::kAdd, {var, Scalar(b, 1e-5f)})});
-  TensorId d = b.Op1(OpKind::kSub, {x, m});
-  b.Output(b.Op1(OpKind::kDiv, {d, sd}));
+  b.Output(DecomposedLayerNorm(b, x));
   TensorId e = b.Op1(OpKind::kSub, {x, b.RandomConst({8}, 3)});
   b.Output(b.Op1(OpKind::kMul, {e, e}));
   PassContext ctx = RunAndCompare(b, true);
@@ -152,13 +157,7 @@ TEST(PassesFuseSimplePatterns, DynamicShapesPowersAndNormalization) {
   b.Output(b.Op1(OpKind::kPow, {x, Scalar(b, 0.5f)}));
   b.Output(b.Op1(OpKind::kPow, {x, Scalar(b, -0.5f)}));
   b.Output(b.Op1(OpKind::kDiv, {Scalar(b, 1.0f), b.Op1(OpKind::kSqrt, {x})}));
-  TensorId axes = b.Ints({2});
-  ReducerOptions keep{true};
-  TensorId m = b.Op1(OpKind::kMean, {x, axes}, keep);
-  TensorId sq = b.Op1(OpKind::kPow, {b.Op1(OpKind::kSub, {x, m}), Scalar(b, 2.0f)});
-  TensorId var = b.Op1(OpKind::kMean, {sq, axes}, keep);
-  TensorId sd = b.Op1(OpKind::kSqrt, {b.Op1(OpKind::kAdd, {var, Scalar(b, 1e-5f)})});
-  b.Output(b.Op1(OpKind::kDiv, {b.Op1(OpKind::kSub, {x, m}), sd}));
+  b.Output(DecomposedLayerNorm(b, x));
   PassContext ctx = RunAndCompare(b, true, 0.1f, 4.0f, {{{1, 3, 8}}, {{4, 1, 8}}});
   EXPECT_EQ(CountKind(b.graph(), OpKind::kPow), 0);
   EXPECT_EQ(CountKind(b.graph(), OpKind::kDiv), 0);
