@@ -11,6 +11,16 @@ bool IsStatic(const Shape& shape) {
   return std::all_of(shape.begin(), shape.end(), [](int64_t d) { return d >= 0; });
 }
 
+int UnknownDims(const Shape& shape) {
+  return static_cast<int>(std::count(shape.begin(), shape.end(), kUnknownDim));
+}
+
+int64_t KnownDimsProduct(const Shape& shape) {
+  int64_t p = 1;
+  for (int64_t d : shape) p *= d < 0 ? 1 : d;
+  return p;
+}
+
 std::optional<int64_t> NumElements(const Shape& shape) {
   int64_t n = 1;
   for (int64_t d : shape) {

@@ -15,6 +15,11 @@ using Shape = std::vector<int64_t>;
 bool IsStatic(const Shape& shape);
 /// Number of elements, or nullopt when a dimension is unknown.
 std::optional<int64_t> NumElements(const Shape& shape);
+/// How many dimensions are unknown.
+int UnknownDims(const Shape& shape);
+/// Product of the known dimensions (unknown ones count as 1): with one unknown
+/// dim on each side, equal products make a reshape keep that dim's size.
+int64_t KnownDimsProduct(const Shape& shape);
 /// "[1,3,?,224]"
 std::string ShapeToString(const Shape& shape);
 /// Normalises a possibly negative axis against `rank`; nullopt when out of range.

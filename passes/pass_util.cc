@@ -47,10 +47,6 @@ bool PermMovesOnlyUnitDims(const Shape& shape, const Perm& perm) {
   return true;
 }
 
-int UnknownDims(const Shape& shape) {
-  return static_cast<int>(std::count(shape.begin(), shape.end(), kUnknownDim));
-}
-
 std::optional<std::vector<int64_t>> ConstInts(const Graph& graph, TensorId id) {
   if (id < 0 || id >= graph.num_tensors()) return std::nullopt;
   const Tensor& t = graph.tensor(id);

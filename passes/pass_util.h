@@ -28,9 +28,6 @@ Shape PermuteShape(const Shape& shape, const Perm& perm);
 /// is not 1 (so the transpose is a pure reshape). Unknown dims count as non-1.
 bool PermMovesOnlyUnitDims(const Shape& shape, const Perm& perm);
 
-/// The number of unknown dims of `shape`.
-int UnknownDims(const Shape& shape);
-
 /// Integer values of a constant i32/i64 tensor; nullopt for anything else.
 std::optional<std::vector<int64_t>> ConstInts(const Graph& graph, TensorId id);
 /// The permutation of a TRANSPOSE op when it is a valid constant permutation.

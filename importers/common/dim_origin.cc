@@ -7,16 +7,6 @@
 namespace optconv::importer {
 namespace {
 
-int64_t KnownProduct(const Shape& s) {
-  int64_t p = 1;
-  for (int64_t d : s) p *= d < 0 ? 1 : d;
-  return p;
-}
-
-int CountUnknown(const Shape& s) {
-  return static_cast<int>(std::count(s.begin(), s.end(), kUnknownDim));
-}
-
 // Dim `axis` of operand `slot` aligned with output dim `axis` (numpy
 // broadcasting aligns trailing dims); nullopt when the operand is shorter.
 std::optional<int> AlignedAxis(const Graph& g, const Op& op, int slot, int axis, int out_rank) {
@@ -82,8 +72,8 @@ std::optional<DimRef> CopiedFrom(const Graph& g, const Op& op, int axis) {
     case OpKind::kReshape: {
       // One unknown dim on each side and the known sizes' product kept: the
       // element count makes the two unknowns equal.
-      if (out[static_cast<size_t>(axis)] != kUnknownDim || CountUnknown(in) != 1 ||
-          CountUnknown(out) != 1 || KnownProduct(in) != KnownProduct(out)) {
+      if (out[static_cast<size_t>(axis)] != kUnknownDim || UnknownDims(in) != 1 ||
+          UnknownDims(out) != 1 || KnownDimsProduct(in) != KnownDimsProduct(out)) {
         return std::nullopt;
       }
       const auto it = std::find(in.begin(), in.end(), kUnknownDim);
@@ -94,20 +84,25 @@ std::optional<DimRef> CopiedFrom(const Graph& g, const Op& op, int axis) {
   }
 }
 
-}  // namespace
+using ProducerMap = absl::flat_hash_map<TensorId, int>;
 
-DimRef DimOrigin(const Graph& graph, DimRef ref) {
-  absl::flat_hash_map<TensorId, int> producer;
+ProducerMap Producers(const Graph& graph) {
+  ProducerMap producer;
   for (size_t i = 0; i < graph.ops().size(); ++i) {
     for (TensorId t : graph.ops()[i].outputs) producer[t] = static_cast<int>(i);
   }
+  return producer;
+}
+
+DimRef Origin(const Graph& graph, const ProducerMap& producer, DimRef ref) {
   // Ops are in topological order, so each step moves to an earlier op.
   while (true) {
     const auto it = producer.find(ref.tensor);
     if (it == producer.end()) return ref;
     const Op& op = graph.ops()[static_cast<size_t>(it->second)];
     const auto from = CopiedFrom(graph, op, ref.axis);
-    if (!from || from->tensor < 0 || graph.tensor(from->tensor).shape.size() <= static_cast<size_t>(from->axis) ||
+    if (!from || from->tensor < 0 ||
+        graph.tensor(from->tensor).shape.size() <= static_cast<size_t>(from->axis) ||
         graph.tensor(from->tensor).shape[static_cast<size_t>(from->axis)] != kUnknownDim) {
       return ref;
     }
@@ -115,8 +110,13 @@ DimRef DimOrigin(const Graph& graph, DimRef ref) {
   }
 }
 
+}  // namespace
+
+DimRef DimOrigin(const Graph& graph, DimRef ref) { return Origin(graph, Producers(graph), ref); }
+
 bool SameRuntimeDim(const Graph& graph, DimRef a, DimRef b) {
-  return DimOrigin(graph, a) == DimOrigin(graph, b);
+  const ProducerMap producer = Producers(graph);
+  return Origin(graph, producer, a) == Origin(graph, producer, b);
 }
 
 }  // namespace optconv::importer

@@ -84,14 +84,14 @@ std::optional<optconv::Shape> TargetFromDimRefs(const OnnxContext& ctx, TensorId
                                                 TensorId shape, bool allowzero) {
   const auto known = ctx.KnownInts(shape);
   const optconv::Shape& in = ctx.shape(x);
-  if (!known || std::count(in.begin(), in.end(), kUnknownDim) != 1) return std::nullopt;
+  if (!known || UnknownDims(in) != 1) return std::nullopt;
   const int unknown_in =
       static_cast<int>(std::find(in.begin(), in.end(), kUnknownDim) - in.begin());
   const OnnxContext::PartialDims refs = ctx.DimRefs(shape, known->size());
   optconv::Shape target(known->size(), kUnknownDim);
   int matched = -1, infer = -1;
-  int64_t in_known = 1, target_known = 1;
-  for (int64_t d : in) in_known *= d < 0 ? 1 : d;
+  const int64_t in_known = KnownDimsProduct(in);
+  int64_t target_known = 1;
   for (size_t i = 0; i < known->size(); ++i) {
     if (!(*known)[i]) {
       if (matched >= 0 || !refs[i] ||

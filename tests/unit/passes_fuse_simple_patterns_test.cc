@@ -15,6 +15,17 @@ using passes_test::RunGraph;
 
 TensorId Scalar(GraphBuilder& b, float v) { return b.Const({}, {v}); }
 
+// Both leaky-ReLU spellings of x as outputs: max(0.1 x, x) and
+// select(x > 0, x, 0.3 x).
+void OutputUnfusedLeakyRelus(GraphBuilder& b, TensorId x) {
+  b.Output(b.Op1(OpKind::kMaximum, {b.Op1(OpKind::kMul, {x, Scalar(b, 0.1f)}), x}));
+  TensorId gt = b.Op1(OpKind::kGreater, {x, Scalar(b, 0.0f)});
+  b.graph().tensor(gt).type = DataType::kBool;  // the builder types outputs like input 0
+  TensorId sel = b.Op1(OpKind::kSelectV2, {gt, x, b.Op1(OpKind::kMul, {Scalar(b, 0.3f), x})});
+  b.graph().tensor(sel).type = DataType::kFloat32;
+  b.Output(sel);
+}
+
 // The decomposed layer norm over the last axis of x, as exporters write it:
 // (x - m) / sqrt(mean(pow(x - m, 2)) + eps), the difference computed twice.
 TensorId DecomposedLayerNorm(GraphBuilder& b, TensorId x) {
@@ -74,12 +85,7 @@ TEST(PassesFuseSimplePatterns, NormalizationPieces) {
 TEST(PassesFuseSimplePatterns, LeakyReluAndPrelu) {
   GraphBuilder b;
   TensorId x = b.Input("x", {1, 4, 4, 3});
-  b.Output(b.Op1(OpKind::kMaximum, {b.Op1(OpKind::kMul, {x, Scalar(b, 0.1f)}), x}));
-  TensorId gt = b.Op1(OpKind::kGreater, {x, Scalar(b, 0.0f)});
-  b.graph().tensor(gt).type = DataType::kBool;  // the builder types outputs like input 0
-  TensorId sel = b.Op1(OpKind::kSelectV2, {gt, x, b.Op1(OpKind::kMul, {Scalar(b, 0.3f), x})});
-  b.graph().tensor(sel).type = DataType::kFloat32;
-  b.Output(sel);
+  OutputUnfusedLeakyRelus(b, x);
   // Keras PReLU: relu(x) + (-alpha) * relu(-x), per-channel alpha.
   TensorId neg = b.Op1(OpKind::kRelu, {b.Op1(OpKind::kNeg, {x})});
   TensorId minus_alpha = b.RandomConst({1, 1, 3}, 5, -0.5f, -0.1f);
@@ -179,12 +185,7 @@ TEST(PassesFuseSimplePatterns, DynamicShapesLeakyReluAndPrelu) {
   constexpr int64_t kAny = kUnknownDim;
   GraphBuilder b;
   TensorId x = b.Input("x", {kAny, kAny, kAny, 3});
-  b.Output(b.Op1(OpKind::kMaximum, {b.Op1(OpKind::kMul, {x, Scalar(b, 0.1f)}), x}));
-  TensorId gt = b.Op1(OpKind::kGreater, {x, Scalar(b, 0.0f)});
-  b.graph().tensor(gt).type = DataType::kBool;  // the builder types outputs like input 0
-  TensorId sel = b.Op1(OpKind::kSelectV2, {gt, x, b.Op1(OpKind::kMul, {Scalar(b, 0.3f), x})});
-  b.graph().tensor(sel).type = DataType::kFloat32;
-  b.Output(sel);
+  OutputUnfusedLeakyRelus(b, x);
   b.Output(UnfusedPrelu(b, x, b.RandomConst({3}, 5, -0.5f, -0.1f)));
   TensorId nchw = b.Input("nchw", {kAny, 3, kAny, kAny});
   b.Output(UnfusedPrelu(b, nchw, b.RandomConst({3, 1, 1}, 6, -0.5f, -0.1f)));
